@@ -1,0 +1,104 @@
+"""Shared fixtures: the bundled Iran dataset, and small SYNTHETIC datasets written on demand.
+
+Synthetic data lives only here, generated from a seed and labelled ``synthetic`` in its source
+and names, so it can never be mistaken for real data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import citykit.data
+
+ROOT = Path(__file__).resolve().parents[1]
+IRAN = ROOT / "datasets" / "iran"
+
+SQUARE = "POLYGON (({x0} 0, {x1} 0, {x1} 1, {x0} 1, {x0} 0))"
+
+
+@pytest.fixture(scope="session")
+def iran():
+    """The bundled Iran dataset, loaded and verified once per session."""
+    return citykit.data.load_dataset("iran")
+
+
+def write_synthetic(folder: Path, *, seed: int = 0, n_cities: int = 4, with_checksums=False,
+                    fmt: str = "csv") -> Path:
+    """Write a small, valid, SYNTHETIC dataset (two provinces, two counties) to `folder`."""
+    import geopandas as gpd
+    from shapely import wkt
+
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    provinces = gpd.GeoDataFrame(
+        {"province_code": ["P1", "P2"], "name_en": ["Synthetic North", "Synthetic South"],
+         "name_fa": ["شمال آزمایشی", "جنوب آزمایشی"]},
+        geometry=[wkt.loads(SQUARE.format(x0=0, x1=1)), wkt.loads(SQUARE.format(x0=1, x1=2))],
+        crs="EPSG:4326")
+    counties = pd.DataFrame({"county_code": ["C1", "C2"], "province_code": ["P1", "P2"],
+                             "name_fa": ["شهرستان یک", "شهرستان دو"], "name_en": ["One", "Two"]})
+    ids = [f"S{i}" for i in range(n_cities)]
+    cities = pd.DataFrame({
+        "city_id": ids, "name_en": [f"Synthetic city {i}" for i in range(n_cities)],
+        "name_fa": [f"شهر {i}" for i in range(n_cities)],
+        "latitude": rng.uniform(0.1, 0.9, n_cities).round(4),
+        "longitude": np.where(np.arange(n_cities) % 2 == 0, 0.5, 1.5),
+        "province_code": np.where(np.arange(n_cities) % 2 == 0, "P1", "P2"),
+        "county_code": np.where(np.arange(n_cities) % 2 == 0, "C1", "C2"),
+        "population": rng.integers(10_000, 2_000_000, n_cities),
+        "population_year": 2020, "population_source": "synthetic",
+        "is_national_capital": [i == 0 for i in range(n_cities)],
+        "is_provincial_capital": [i < 2 for i in range(n_cities)],
+        "is_metropolis": [i == 0 for i in range(n_cities)],
+    })
+    values = pd.concat([
+        pd.DataFrame({"entity_id": ["P1", "P2"], "level": "province", "indicator": "x_prov",
+                      "year": 2020, "value": rng.normal(50, 10, 2).round(3), "source": "synthetic",
+                      "flag": "official"}),
+        pd.DataFrame({"entity_id": ["C1", "C2"], "level": "county", "indicator": "x_county",
+                      "year": 2016, "value": rng.normal(5, 1, 2).round(3), "source": "synthetic",
+                      "flag": "derived"}),
+        pd.DataFrame({"entity_id": ["S1"], "level": "city", "indicator": "x_county", "year": 2016,
+                      "value": [7.0], "source": "synthetic", "flag": "official"}),
+    ], ignore_index=True)
+    indicators = pd.DataFrame({
+        "code": ["x_prov", "x_county"], "name_en": ["Synthetic A", "Synthetic B"],
+        "name_fa": ["آزمایشی الف", "آزمایشی ب"], "unit": ["%", "count"],
+        "direction": ["max", "min"], "level": ["province", "county"], "topic": "test",
+        "definition": "synthetic test indicator", "source": "synthetic"})
+    sources = pd.DataFrame({"id": ["synthetic"], "title": ["SYNTHETIC test data, seed "
+                                                           f"{seed}"],
+                            "publisher": ["citykit tests"], "year": ["2026"],
+                            "origin": ["tests/conftest.py"], "licence": ["CC0-1.0"]})
+    tables = {"counties": counties, "cities": cities, "values": values,
+              "indicators": indicators, "sources": sources}
+    if fmt == "xlsx":
+        book = folder / "synthetic.xlsx"
+        with pd.ExcelWriter(book) as writer:
+            provinces.to_wkt().to_excel(writer, sheet_name="provinces", index=False)
+            for name, frame in tables.items():
+                frame.to_excel(writer, sheet_name=name, index=False)
+        return book
+    provinces.to_file(folder / "provinces.geojson", driver="GeoJSON")
+    for name, frame in tables.items():
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    if with_checksums:
+        from citykit.integrity import write_manifest
+
+        write_manifest(folder)
+    return folder
+
+
+@pytest.fixture
+def synthetic(tmp_path):
+    """Factory: ``synthetic(**kw)`` writes a SYNTHETIC dataset and returns its path."""
+    counter = iter(range(1000))
+
+    def make(**kw) -> Path:
+        return write_synthetic(tmp_path / f"ds{next(counter)}", **kw)
+
+    return make

@@ -1,0 +1,81 @@
+"""The command line: datasets, validate (exit codes, no tracebacks), templates, checksums."""
+
+import pandas as pd
+import pytest
+
+from citykit.cli import main
+from citykit.validation import TABLE_COLUMNS
+
+
+def test_datasets_lists_iran_with_counts(capsys):
+    assert main(["datasets"]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("iran"))
+    fields = row.split()
+    assert fields[1:4] == ["31", "429", "425"]
+    assert int(fields[4]) >= 30 and fields[-1] == "verified"
+
+
+def test_validate_valid_dataset_exits_0(capsys):
+    assert main(["validate", "iran"]) == 0
+    assert capsys.readouterr().out.strip().endswith("iran: valid")
+
+
+def test_validate_invalid_dataset_exits_2_and_lists_problems(synthetic, capsys):
+    folder = synthetic()
+    values = pd.read_csv(folder / "values.csv", dtype=str)
+    values.loc[0, "value"] = "lots"
+    values.loc[1, "indicator"] = "missing_code"
+    values.to_csv(folder / "values.csv", index=False)
+    assert main(["validate", str(folder)]) == 2
+    out = capsys.readouterr().out
+    assert "2 problems" in out
+    assert "expected a number, got 'lots'" in out
+    assert "unknown indicator ['missing_code']" in out
+    assert "Traceback" not in out
+
+
+def test_validate_unreadable_file_is_a_message_not_a_traceback(tmp_path, capsys):
+    bad = tmp_path / "values.xlsx"
+    bad.write_bytes(b"this is not a workbook")
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: could not read") and "Traceback" not in err
+
+
+def test_validate_missing_path_exits_2(capsys):
+    assert main(["validate", "/nonexistent/data"]) == 2
+    assert "No dataset '/nonexistent/data'" in capsys.readouterr().err
+
+
+def test_templates_have_every_column(tmp_path, capsys):
+    assert main(["templates", str(tmp_path)]) == 0
+    for table, columns in TABLE_COLUMNS.items():
+        assert list(pd.read_csv(tmp_path / f"{table}.csv").columns) == list(columns)
+        sheet = pd.read_excel(tmp_path / "dataset_template.xlsx", sheet_name=table)
+        assert list(sheet.columns) == list(columns)
+
+
+def test_shipped_templates_are_current(tmp_path):
+    from .conftest import ROOT
+
+    main(["templates", str(tmp_path)])
+    for table in TABLE_COLUMNS:
+        shipped = (ROOT / "datasets" / "templates" / f"{table}.csv").read_text()
+        assert shipped == (tmp_path / f"{table}.csv").read_text()
+
+
+def test_checksums_then_validate(synthetic, capsys):
+    folder = synthetic()
+    assert main(["checksums", str(folder)]) == 0
+    assert main(["validate", str(folder)]) == 0
+    (folder / "cities.csv").write_text((folder / "cities.csv").read_text() + "\n")
+    assert main(["validate", str(folder)]) == 2
+    assert "cities.csv: file was modified" in capsys.readouterr().out
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.startswith("citykit ")
