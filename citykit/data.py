@@ -27,8 +27,8 @@ import shapely
 
 from .exceptions import (
     CityKitWarning,
-    DataValidationError,
     DatasetNotFoundError,
+    DataValidationError,
     IntegrityError,
     Problem,
 )
@@ -62,7 +62,7 @@ def datasets_root() -> Path:
 
 
 def bundled_datasets() -> list[str]:
-    """Names of the datasets under :func:`datasets_root` (folders with a ``values`` table).
+    """Names of the datasets under :func:`datasets_root` (folders with a ``dataset.json``).
 
     Examples
     --------
@@ -72,8 +72,7 @@ def bundled_datasets() -> list[str]:
     root = datasets_root()
     if not root.is_dir():
         return []
-    return sorted(p.name for p in root.iterdir()
-                  if p.is_dir() and any((p / f"values{e}").exists() for e in (".csv", ".xlsx")))
+    return sorted(p.name for p in root.iterdir() if (p / "dataset.json").is_file())
 
 
 @dataclass(frozen=True, eq=False)
@@ -429,7 +428,8 @@ def validate_dataset(source: str | os.PathLike) -> tuple[list[Problem], list[str
             if path.is_dir() and (path / MANIFEST_NAME).exists():
                 problems += verify_manifest(path)
             elif path.is_dir():
-                warnings.warn(f"no {MANIFEST_NAME}: integrity cannot be checked", CityKitWarning)
+                warnings.warn(f"no {MANIFEST_NAME}: integrity cannot be checked", CityKitWarning,
+                              stacklevel=2)
             tables, files, manifest, found = read_tables(path)
             problems += found
             if not found:
@@ -480,7 +480,8 @@ def load_dataset(source: str | os.PathLike = "iran", *,
         if (path / MANIFEST_NAME).exists():
             found = verify_manifest(path)
             if found and verify == "warn":
-                warnings.warn(f"Loading modified data knowingly: {IntegrityError(found)}",
+                listed = "; ".join(map(str, found[:5])) + (" ..." if len(found) > 5 else "")
+                warnings.warn(f"Loading modified data knowingly (verify='warn'): {listed}",
                               CityKitWarning, stacklevel=2)
             elif found:
                 raise IntegrityError(found)

@@ -303,6 +303,7 @@ def _check_values(tables, files, ids, problems, *, partial: bool) -> None:
         elif rows.any() and not partial and table not in tables:
             problems.append(Problem(f, f"{int(rows.sum())} values at level {lev!r} but the "
                                        f"dataset has no {table} table", column="level"))
+    blank = values["value"].isna() | (values["value"].astype("string").str.strip() == "")
     values["value"] = coerce_numeric(values["value"], file=f, column="value", problems=problems)
     values["year"] = coerce_numeric(values["year"], file=f, column="year", problems=problems)
     not_int = values["year"].notna() & (values["year"] % 1 != 0)
@@ -310,7 +311,7 @@ def _check_values(tables, files, ids, problems, *, partial: bool) -> None:
         problems.append(Problem(f, f"year is not a whole number in rows "
                                    f"{_rows_text(_rows(not_int))}", column="year",
                                 fix="write the reference year, e.g. 2016."))
-    empty_value = values["value"].isna()
+    empty_value = blank.fillna(True).astype(bool)  # unparseable cells were reported above
     if empty_value.any():
         problems.append(Problem(
             f, f"{int(empty_value.sum())} rows have no value (rows "

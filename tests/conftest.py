@@ -6,6 +6,7 @@ and names, so it can never be mistaken for real data.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -83,6 +84,8 @@ def write_synthetic(folder: Path, *, seed: int = 0, n_cities: int = 4, with_chec
             for name, frame in tables.items():
                 frame.to_excel(writer, sheet_name=name, index=False)
         return book
+    manifest = {"name": folder.name, "title": f"SYNTHETIC test dataset (seed {seed})"}
+    (folder / "dataset.json").write_text(json.dumps(manifest), encoding="utf-8")
     provinces.to_file(folder / "provinces.geojson", driver="GeoJSON")
     for name, frame in tables.items():
         frame.to_csv(folder / f"{name}.csv", index=False)

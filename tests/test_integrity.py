@@ -41,12 +41,15 @@ def test_malformed_manifest_is_reported(synthetic):
 def test_one_changed_byte_in_bundled_data_fails_with_the_file_name(tmp_path):
     copy = shutil.copytree(IRAN, tmp_path / "iran")
     path = copy / "values.csv"
-    data = bytearray(path.read_bytes())
-    data[200] = ord("9") if data[200] != ord("9") else ord("8")
-    path.write_bytes(bytes(data))
+    header, first, rest = path.read_text(encoding="utf-8").split("\n", 2)
+    fields = first.split(",")
+    column = header.split(",").index("value")
+    last = fields[column][-1]
+    fields[column] = fields[column][:-1] + ("8" if last == "9" else "9")  # one changed digit
+    path.write_text("\n".join([header, ",".join(fields), rest]), encoding="utf-8")
     with pytest.raises(IntegrityError, match=r"values\.csv: file was modified"):
         load_dataset(copy)
-    with pytest.warns(CityKitWarning, match=r"Loading modified data knowingly.*values\.csv"):
+    with pytest.warns(CityKitWarning, match=r"Loading modified data knowingly \(verify='warn'\): values\.csv: file was modified"):
         ds = load_dataset(copy, verify="warn")
     assert not ds.verified
     assert not load_dataset(copy, verify=False).verified

@@ -4,7 +4,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from citykit.text import join_key, normalise_persian, parse_number, to_latin_digits, to_persian_digits
+from citykit.text import (
+    join_key,
+    normalise_persian,
+    parse_number,
+    to_latin_digits,
+    to_persian_digits,
+)
 
 
 @pytest.mark.parametrize(("a", "b"), [

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from citykit.data import load_dataset, validate_dataset
-from citykit.exceptions import CityKitWarning, DataValidationError, DatasetNotFoundError
+from citykit.exceptions import CityKitWarning, DatasetNotFoundError, DataValidationError
 
 
 def _edit(folder, table, change):

@@ -69,6 +69,8 @@ def _write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    flags = frame.select_dtypes(include="bool").columns
+    frame = frame.assign(**{c: frame[c].map({True: "true", False: "false"}) for c in flags})
     frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
 
 
