@@ -15,6 +15,7 @@ __all__ = [
     "CityKitWarning",
     "DataValidationError",
     "DatasetNotFoundError",
+    "FrameworkError",
     "IntegrityError",
     "Problem",
 ]
@@ -51,6 +52,8 @@ class Problem:
         The column concerned.
     fix : str, optional
         How to fix it.
+    line : int, optional
+        1-based line of a text file (YAML), when the problem has one.
 
     Examples
     --------
@@ -63,9 +66,12 @@ class Problem:
     row: int | None = None
     column: str | None = None
     fix: str | None = None
+    line: int | None = None
 
     def __str__(self) -> str:
         where = [self.file]
+        if self.line is not None:
+            where.append(f"line {self.line}")
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
@@ -92,6 +98,16 @@ class DataValidationError(CityKitError, ValueError):
             problems = [Problem("input", problems)]
         self.problems = list(problems)
         super().__init__(_summarise(self.problems, "in the data"))
+
+
+class FrameworkError(CityKitError, ValueError):
+    """A framework file breaks the framework format; ``problems`` lists every finding."""
+
+    def __init__(self, problems: Sequence[Problem] | str):
+        if isinstance(problems, str):
+            problems = [Problem("framework", problems)]
+        self.problems = list(problems)
+        super().__init__(_summarise(self.problems, "in the framework"))
 
 
 class IntegrityError(CityKitError):
