@@ -6,7 +6,6 @@ import textwrap
 import pytest
 import yaml
 
-from citykit.data import load_dataset
 from citykit.exceptions import FrameworkError
 from citykit.frameworks import (
     POLARITIES,
