@@ -11,13 +11,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "AggregationError",
     "CityKitError",
     "CityKitWarning",
     "DataValidationError",
     "DatasetNotFoundError",
     "FrameworkError",
     "IntegrityError",
+    "NormalisationError",
+    "NotFittedError",
     "Problem",
+    "WeightError",
 ]
 
 #: How many problems an error message lists before it summarises the rest.
@@ -34,6 +38,22 @@ class CityKitWarning(UserWarning):
 
 class DatasetNotFoundError(CityKitError, FileNotFoundError):
     """A dataset name or path does not lead to a dataset."""
+
+
+class AggregationError(CityKitError, ValueError):
+    """An aggregation kernel got an invalid matrix, weights or method option."""
+
+
+class NormalisationError(CityKitError, ValueError):
+    """A normaliser got data it cannot rescale (NaN, infinite, constant, wrong shape or sign)."""
+
+
+class WeightError(CityKitError, ValueError):
+    """Weights, a pairwise-comparison matrix or the data to derive weights from are invalid."""
+
+
+class NotFittedError(CityKitError, AttributeError):
+    """A fitted object (e.g. a normaliser) was used before ``fit`` was called."""
 
 
 @dataclass(frozen=True)
