@@ -950,9 +950,10 @@ METHODS = MappingProxyType({
         (), "OECD/JRC (2008), Handbook on Constructing Composite Indicators, Step 6",
         _plain(weighted_sum)),
     "geometric": MethodInfo(
-        "geometric", "Weighted geometric mean", True, False, "goalposts",
-        "needs values > 0; min-max gives the worst city 0 on every criterion, goalposts set "
-        "below the worst value do not (UNDP HDI practice)",
+        "geometric", "Weighted geometric mean", True, False, "vector",
+        "needs values > 0: min-max gives the worst city 0 on every criterion, vector "
+        "normalisation keeps every positive value positive (goalposts set below the worst value, "
+        "UNDP HDI practice, also work when you give the bounds)",
         ("on_zero", "epsilon"),
         "OECD/JRC (2008), Handbook on Constructing Composite Indicators, Step 6",
         _plain(weighted_geometric)),

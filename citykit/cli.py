@@ -135,6 +135,103 @@ def _print_gaps(frameworks, reports) -> None:
                 print(f"    - {row.code}: {row.name_en}{link}")
 
 
+def _read_matrix(path: str, directions: str, weights: str | None):
+    import pandas as pd
+
+    from .exceptions import DataValidationError, Problem
+    from .matrix import CityMatrix
+    from .validation import coerce_numeric
+
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
+                            encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DataValidationError([Problem(path, "no such file")]) from None
+    if frame.shape[1] < 2:
+        raise DataValidationError([Problem(path, f"expected a first column of alternatives and "
+                                                 f"at least one criterion; got {frame.shape[1]} "
+                                                 "column(s)")])
+    problems = []
+    frame = frame.set_index(frame.columns[0])
+    for column in frame.columns:
+        frame[column] = coerce_numeric(frame[column], file=path, column=column,
+                                       problems=problems)
+    if problems:
+        raise DataValidationError(problems)
+    matrix = CityMatrix.from_frame(frame, [d.strip() for d in directions.split(",")])
+    parsed = None
+    if weights:
+        values = [w.strip() for w in weights.split(",")]
+        if len(values) != frame.shape[1]:
+            raise DataValidationError([Problem("--weights", f"got {len(values)} weights for "
+                                                            f"{frame.shape[1]} criteria")])
+        try:
+            parsed = pd.Series([float(v) for v in values], index=matrix.values.columns)
+        except ValueError:
+            raise DataValidationError([Problem("--weights", f"not numbers: {weights!r}")]) \
+                from None
+    return matrix, parsed
+
+
+def _print_table(table, fmt: str, extra: dict | None = None) -> None:
+    import json
+
+    if fmt == "json":
+        records = json.loads(table.to_json(orient="records", force_ascii=False))
+        print(json.dumps({**(extra or {}), "results": records}, ensure_ascii=False, indent=2))
+    else:
+        print(table.to_csv(index=False, lineterminator="\n"), end="")
+
+
+def _cmd_rank(args: argparse.Namespace) -> int:
+    from .ranking import rank
+    from .scenario import Scenario, run
+
+    if args.matrix:
+        if not args.directions:
+            print("error: --matrix needs --directions (one max/min per criterion)",
+                  file=sys.stderr)
+            return EXIT_INVALID
+        matrix, weights = _read_matrix(args.matrix, args.directions, args.weights)
+        result = rank(matrix, method=args.method or "wsum", normalisation=args.normalisation,
+                      weights=weights if weights is not None else "equal",
+                      normalise_weights=args.normalise_weights)
+        table = result.table().rename_axis("alternative").reset_index()
+        table = table[["alternative", "score", "rank"]]
+        _print_table(table, args.format, {"method": result.method,
+                                          "normalisation": result.normalisation})
+        return EXIT_OK
+    scenario = Scenario.from_json(args.scenario) if args.scenario else Scenario(
+        dataset=args.dataset, framework=args.framework)
+    changes = {"method": args.method} if args.method else {}
+    if args.normalisation:
+        changes["normalisation"] = args.normalisation
+    if args.weights:
+        changes["weights"] = args.weights
+    if args.normalise_weights:
+        changes["normalise_weights"] = True
+    if args.missing:
+        changes["missing"] = args.missing
+    if args.include_capital:
+        changes["eligibility"] = tuple(r for r in scenario.eligibility
+                                       if r.get("rule") != "exclude-capital")
+    scenario = scenario.with_(**changes)
+    result = run(scenario)
+    table = result.ranking.table().rename_axis("city_id").reset_index()
+    if args.top:
+        table = table[table["rank"] <= args.top]
+    extra = {"scenario": scenario.to_dict(), "method": result.ranking.method,
+             "normalisation": result.ranking.normalisation,
+             "eligibility": str(result.audit).splitlines(), "missing": str(result.missing)}
+    _print_table(table, args.format, extra)
+    if args.format == "csv":
+        print(f"# {result.ranking.method} on {result.ranking.normalisation}; "
+              f"{len(table)} of {len(result.ranking.scores)} eligible candidates shown; "
+              f"{result.audit.lines[0] if result.audit.lines else 'no eligibility rules'}",
+              file=sys.stderr)
+    return EXIT_OK
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
     from .build import iran
 
@@ -175,6 +272,31 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--crosswalk", metavar="OUT.csv",
                    help="write every crosswalk link between frameworks and indicators")
     p.set_defaults(func=_cmd_frameworks)
+
+    p = sub.add_parser("rank", help="rank candidates of a dataset, or the rows of any matrix")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--matrix", metavar="FILE.csv",
+                        help="plain decision matrix: first column names the alternatives")
+    source.add_argument("--dataset", default="iran", help="dataset name or path (default: iran)")
+    p.add_argument("--scenario", metavar="FILE.json", help="start from a saved scenario")
+    p.add_argument("--directions", help="with --matrix: max,min,... one per criterion")
+    p.add_argument("--framework", default="iran_national",
+                   help="framework id or YAML path (default: iran_national)")
+    p.add_argument("--method", choices=["wsum", "geometric", "topsis", "vikor", "promethee2"],
+                   help="aggregation method (default: the scenario's, else wsum)")
+    p.add_argument("--normalisation", help="minmax, zscore, vector, sum, rank or goalposts "
+                                           "(default: the method's usual one)")
+    p.add_argument("--weights", help="with --matrix: w1,w2,...; with a dataset: framework, "
+                                     "equal, entropy, critic or pca")
+    p.add_argument("--normalise-weights", action="store_true",
+                   help="rescale weights that do not sum to 1 (otherwise an error)")
+    p.add_argument("--missing", help="missing-data policy: none, drop-criteria, "
+                                     "drop-candidates, median, knn, province-mean")
+    p.add_argument("--include-capital", action="store_true",
+                   help="keep the national capital among the candidates")
+    p.add_argument("--top", type=int, help="show only the best N")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.set_defaults(func=_cmd_rank)
 
     p = sub.add_parser("build", help="rebuild a bundled dataset from its raw sources")
     p.add_argument("dataset", choices=["iran"])

@@ -1,0 +1,337 @@
+"""Rank candidate cities: normalise, weight, aggregate per dimension and overall, explain.
+
+:func:`rank` takes a complete :class:`~citykit.matrix.CityMatrix` (eligible candidates, missing
+data handled) and returns a :class:`Ranking`: scores and ranks with explicit ties, a score per
+framework dimension and sub-index, each city's contributions (additive methods), its strengths
+and weaknesses against the median of its peers, and every intermediate table. Every result names
+its method together with its normalisation, because the libraries of this field disagree on
+what, say, a "weighted sum" normalises by.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import aggregate, normalise
+from . import weights as weighting
+from .exceptions import CityKitError
+from .matrix import CityMatrix
+
+__all__ = ["Ranking", "RankingError", "framework_weights", "rank", "resolve_weights"]
+
+
+class RankingError(CityKitError, ValueError):
+    """The ranking cannot be computed as asked (missing values, unknown weighting, ...)."""
+
+
+# --------------------------------------------------------------------------- weights
+
+def framework_weights(framework, matrix: CityMatrix, *, normalise_weights: bool = False
+                      ) -> pd.Series:
+    """Criterion weights from the framework hierarchy: dimension × component × indicator.
+
+    Each leaf's weight is the product of the weights on its path (siblings without a stated
+    weight share their parent's equally, among those that have criteria in `matrix`); a leaf's
+    weight is split equally among its indicators. When a sibling with a stated weight has no
+    criterion left in the matrix (dropped by a missing-data policy), the weights no longer sum
+    to 1: that is an error unless ``normalise_weights=True`` asks to rescale them explicitly.
+
+    Examples
+    --------
+    >>> from citykit.data import load_dataset
+    >>> from citykit.frameworks import load_framework
+    >>> fw = load_framework("iran_national")
+    >>> w = framework_weights(fw, CityMatrix.from_dataset(load_dataset("iran"), fw))
+    >>> round(float(w.sum()), 12), round(float(w["census_unemployment_rate"]), 4)
+    (1.0, 0.03)
+    """
+    present = set(matrix.criteria["component"])
+    has = {}
+
+    def has_criteria(code: str) -> bool:
+        if code not in has:
+            kids = framework.children(code)
+            has[code] = code in present if not kids else any(has_criteria(k.code) for k in kids)
+        return has[code]
+
+    def own(component) -> float:
+        siblings = [s for s in framework.children(component.parent) if has_criteria(s.code)]
+        if component.weight is None or not any(s.weight is not None for s in siblings):
+            return 1.0 / len(siblings)
+        return float(component.weight)
+
+    leaf_weight = {}
+    for code in present:
+        total, node = 1.0, framework.by_code[code]
+        while node is not None:
+            total *= own(node)
+            node = framework.by_code[node.parent] if node.parent else None
+        leaf_weight[code] = total
+    per_leaf = matrix.criteria["component"].value_counts()
+    w = matrix.criteria["component"].map(lambda c: leaf_weight[c] / per_leaf[c]).astype(float)
+    w.name = "weight"
+    return pd.Series(weighting.check_weights(w.to_numpy(), normalise=normalise_weights,
+                                             names=list(w.index)), index=w.index, name="weight")
+
+
+def resolve_weights(spec, matrix: CityMatrix, *, framework=None,
+                    normalise_weights: bool = False) -> pd.Series:
+    """Turn a weighting choice into one weight per criterion (summing to 1).
+
+    Parameters
+    ----------
+    spec : str or mapping
+        ``"framework"`` (hierarchical weights of `framework`), ``"equal"``, a data-driven method
+        (``"entropy"``, ``"critic"``, ``"pca"``; learned on `matrix`, the eligible candidates), or
+        a mapping ``{criterion: weight}`` covering every criterion.
+    """
+    names = list(matrix.values.columns)
+    if isinstance(spec, Mapping):
+        unknown = [k for k in spec if k not in names]
+        missing = [c for c in names if c not in spec]
+        if unknown or missing:
+            hint = difflib.get_close_matches(str(unknown[0]), names, n=3) if unknown else []
+            raise RankingError(
+                f"weights must name every criterion exactly: unknown {unknown}, missing "
+                f"{missing}" + (f"; closest to {unknown[0]!r}: {hint}" if hint else ""))
+        w = np.array([float(spec[c]) for c in names])
+        return pd.Series(weighting.check_weights(w, normalise=normalise_weights, names=names),
+                         index=names, name="weight")
+    if spec == "framework":
+        if framework is None:
+            raise RankingError("weights='framework' needs a framework; pass framework= or use "
+                               "'equal' or explicit weights")
+        return framework_weights(framework, matrix, normalise_weights=normalise_weights)
+    if spec == "equal":
+        return pd.Series(weighting.equal(len(names)), index=names, name="weight")
+    known = ("framework", "equal") + tuple(sorted(weighting.WEIGHTING))
+    if spec not in known:
+        near = difflib.get_close_matches(str(spec), known, n=2)
+        raise RankingError(f"unknown weighting {spec!r}; expected one of {list(known)} or a "
+                           "mapping {criterion: weight}" + (f"; closest: {near}" if near else ""))
+    return pd.Series(weighting.data_weights(spec, matrix.to_array()), index=names,
+                     name="weight")
+
+
+# --------------------------------------------------------------------------- result
+
+@dataclass(frozen=True, eq=False)
+class Ranking:
+    """The result of :func:`rank`; every table is labelled by candidate id and criterion id.
+
+    Attributes
+    ----------
+    method, normalisation : str
+        What was computed, e.g. ``"topsis"`` on ``"minmax"``-normalised data.
+    higher_is_better : bool
+        Direction of :attr:`scores` (False for VIKOR's Q).
+    scores, ranks : pandas.Series
+        Overall score and rank (1 = best; ties share the lowest rank, never argsort order).
+    dimension_scores, subindex_scores : pandas.DataFrame
+        Candidate × dimension (sub-index) scores with the same method, using the criteria of each
+        group and the overall weights rescaled to sum 1 inside the group.
+    weights : pandas.Series
+        One weight per criterion (sums to 1).
+    normalised : pandas.DataFrame
+        The benefit-oriented normalised matrix (higher is better in every column).
+    contributions : pandas.DataFrame or None
+        ``weight × normalised value`` per candidate and criterion; only for the weighted sum,
+        where they add up to the score exactly.
+    matrix : CityMatrix
+        The input (raw values, provenance, criteria, candidates, history).
+    normaliser : dict
+        The normaliser's parameters and what it learned on the eligible candidates.
+    details : dict
+        Method-specific tables (e.g. VIKOR's S, R, Q and its compromise conditions).
+    """
+
+    method: str
+    normalisation: str
+    higher_is_better: bool
+    scores: pd.Series
+    ranks: pd.Series
+    dimension_scores: pd.DataFrame
+    subindex_scores: pd.DataFrame
+    weights: pd.Series
+    normalised: pd.DataFrame
+    contributions: pd.DataFrame | None
+    matrix: CityMatrix
+    normaliser: dict = field(default_factory=dict)
+    details: dict = field(default_factory=dict)
+    method_params: dict = field(default_factory=dict)
+
+    @property
+    def has_ties(self) -> bool:
+        """True when two candidates share a rank."""
+        return bool(self.ranks.duplicated().any())
+
+    def table(self, lang: str = "en") -> pd.DataFrame:
+        """One row per candidate, best first: rank, name, score, dimension scores, data flags."""
+        prov = self.matrix.provenance
+        out = pd.DataFrame({
+            "rank": self.ranks, "name": self.matrix.names(lang), "score": self.scores,
+        })
+        for column in self.subindex_scores.columns:
+            out[f"subindex:{column}"] = self.subindex_scores[column]
+        for column in self.dimension_scores.columns:
+            out[f"dimension:{column}"] = self.dimension_scores[column]
+        out["proxy_share"] = prov.isin(["proxy-county", "proxy-province"]).mean(axis=1)
+        out["imputed_share"] = prov.apply(lambda c: c.astype(str).str.startswith("imputed")) \
+            .mean(axis=1)
+        return out.sort_values(["rank", "name"], kind="stable")
+
+    def strengths_weaknesses(self, city: str, *, n: int = 3, peers=None) -> pd.DataFrame:
+        """The criteria where `city` is furthest above and below the median of its peers.
+
+        The gap is measured on the normalised scale (higher is better) and ranked by
+        ``weight × gap``, so a large gap on a criterion that barely counts ranks low.
+
+        Parameters
+        ----------
+        city : str
+            Candidate id.
+        n : int, default 3
+            Strengths and weaknesses returned (each).
+        peers : sequence of str, optional
+            Candidate ids to compare with; default all ranked candidates.
+        """
+        if city not in self.normalised.index:
+            near = difflib.get_close_matches(str(city), list(self.normalised.index), n=3)
+            raise RankingError(f"unknown candidate {city!r}" + (f"; closest: {near}" if near
+                                                                   else ""))
+        group = self.normalised if peers is None else self.normalised.loc[list(peers)]
+        median = group.median()
+        gap = self.normalised.loc[city] - median
+        impact = gap * self.weights
+        rows = pd.DataFrame({
+            "criterion": gap.index, "name": self.matrix.criteria["name_en"].reindex(gap.index),
+            "dimension": self.matrix.criteria["dimension"].reindex(gap.index),
+            "raw": self.matrix.values.loc[city], "normalised": self.normalised.loc[city],
+            "peer_median": median, "gap": gap, "impact": impact,
+            "provenance": self.matrix.provenance.loc[city],
+        }).reset_index(drop=True)
+        strengths = rows[rows["gap"] > 0].nlargest(n, "impact").assign(kind="strength")
+        weaknesses = rows[rows["gap"] < 0].nsmallest(n, "impact").assign(kind="weakness")
+        return pd.concat([strengths, weaknesses], ignore_index=True)
+
+    def contributions_by_dimension(self) -> pd.DataFrame | None:
+        """Contributions summed per dimension (weighted sum only); rows add up to the score."""
+        if self.contributions is None:
+            return None
+        dims = self.matrix.criteria["dimension"]
+        return self.contributions.T.groupby(dims).sum().T
+
+
+# --------------------------------------------------------------------------- ranking
+
+def _score(method, normalised: np.ndarray, w: np.ndarray, params: dict) -> tuple[np.ndarray,
+                                                                                   dict]:
+    """Scores of one method on a normalised matrix, plus method-specific details."""
+    return method.score(normalised, w, **params)
+
+
+def _slice_params(params: dict, normalised: pd.DataFrame, cols: list) -> dict:
+    """Per-criterion options (e.g. PROMETHEE thresholds) restricted to a group's criteria."""
+    m = normalised.shape[1]
+    index = [normalised.columns.get_loc(c) for c in cols]
+    return {k: (np.asarray(v)[index] if np.ndim(v) == 1 and len(v) == m else v)
+            for k, v in params.items()}
+
+
+def _group_scores(method, normalised: pd.DataFrame, weights: pd.Series, groups: pd.Series,
+                  params: dict) -> pd.DataFrame:
+    out = {}
+    for group, members in groups.groupby(groups, sort=False).groups.items():
+        if group is None or (isinstance(group, float) and np.isnan(group)):
+            continue
+        cols = list(members)
+        w = weights[cols].to_numpy()
+        if w.sum() <= 0:
+            continue
+        sub = normalised[cols].to_numpy()
+        scores, _ = _score(method, sub, w / w.sum(), _slice_params(params, normalised, cols))
+        out[group] = scores
+    return pd.DataFrame(out, index=normalised.index)
+
+
+def rank(matrix: CityMatrix, *, method: str = "wsum", normalisation: str | None = None,
+         weights="equal", framework=None, normalise_weights: bool = False,
+         normalisation_params: Mapping | None = None, method_params: Mapping | None = None
+         ) -> Ranking:
+    """Rank the candidates of a complete matrix.
+
+    Parameters
+    ----------
+    matrix : CityMatrix
+        Eligible candidates with no missing value (see :func:`citykit.impute.handle_missing`).
+    method : {"wsum", "geometric", "topsis", "vikor", "promethee2"}, default "wsum"
+    normalisation : str, optional
+        A name from :data:`citykit.normalise.NORMALISERS`; default: the method's usual one.
+        Learned on the candidates given (the eligible set), and recorded.
+    weights : str, mapping or pandas.Series, default "equal"
+        See :func:`resolve_weights`; a Series is used as given (checked to sum to 1).
+    framework : Framework, optional
+        Needed for ``weights="framework"``.
+    normalise_weights : bool, default False
+        Rescale weights that do not sum to 1 (explicitly; otherwise that is an error).
+    normalisation_params, method_params : mapping, optional
+        Passed to the normaliser (e.g. ``on_constant``, ``bounds``) and to the method (e.g.
+        VIKOR's ``v``, PROMETHEE's ``preference``, ``p``, ``q``).
+
+    Returns
+    -------
+    Ranking
+
+    Examples
+    --------
+    >>> m = CityMatrix.from_frame(pd.DataFrame({"jobs": [3.0, 5.0, 4.0], "cost": [2.0, 1.0, 2.5]},
+    ...                                        index=["A", "B", "C"]), ["max", "min"])
+    >>> r = rank(m, method="wsum")
+    >>> r.ranks.to_dict()
+    {'A': 3, 'B': 1, 'C': 2}
+    >>> f"{r.method} on {r.normalisation}"
+    'wsum on minmax'
+    """
+    if matrix.values.isna().any().any():
+        gaps = matrix.values.isna().sum()
+        raise RankingError(
+            f"{int(gaps.sum())} values are missing ({gaps[gaps > 0].to_dict()}); handle them first "
+            "with citykit.impute.handle_missing (drop or impute), nothing is dropped silently")
+    if matrix.shape[0] < 2:
+        raise RankingError(f"need at least 2 candidates to rank, got {matrix.shape[0]}")
+    spec = aggregate.get_method(method)
+    norm_name = normalisation or spec.default_normalisation
+    normaliser = normalise.make_normaliser(norm_name, **dict(normalisation_params or {}))
+    raw = matrix.to_array()
+    names = list(matrix.values.columns)
+    n = normaliser.fit(raw, matrix.directions.to_numpy(), names=names).transform(raw)
+    normalised = pd.DataFrame(n, index=matrix.values.index, columns=names)
+    if isinstance(weights, pd.Series):
+        w = pd.Series(weighting.check_weights(weights.reindex(names).to_numpy(),
+                                              normalise=normalise_weights, names=names),
+                      index=names, name="weight")
+    else:
+        w = resolve_weights(weights, matrix, framework=framework,
+                            normalise_weights=normalise_weights)
+    params = dict(method_params or {})
+    scores, details = _score(spec, n, w.to_numpy(), params)
+    scores = pd.Series(scores, index=matrix.values.index, name="score")
+    ranks = pd.Series(aggregate.rank_scores(scores.to_numpy(),
+                                            higher_is_better=spec.higher_is_better),
+                      index=scores.index, name="rank")
+    contributions = normalised * w if spec.additive else None
+    return Ranking(
+        method=method, normalisation=norm_name, higher_is_better=spec.higher_is_better,
+        scores=scores, ranks=ranks,
+        dimension_scores=_group_scores(spec, normalised, w, matrix.criteria["dimension"], params),
+        subindex_scores=_group_scores(spec, normalised, w, matrix.criteria["subindex"], params),
+        weights=w, normalised=normalised, contributions=contributions, matrix=matrix,
+        normaliser={"name": norm_name, "params": normaliser.get_params(),
+                    "learned": normaliser.get_learned()}, details=details,
+        method_params=params,
+    )

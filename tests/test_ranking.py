@@ -1,0 +1,156 @@
+"""The labelled ranking: weights from the framework, per-dimension scores, explanations."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from citykit.frameworks import load_framework
+from citykit.matrix import CityMatrix
+from citykit.ranking import RankingError, framework_weights, rank, resolve_weights
+
+METHODS = ["wsum", "geometric", "topsis", "vikor", "promethee2"]
+
+
+def _synthetic(seed=0, n=8, m=4):
+    rng = np.random.default_rng(seed)        # SYNTHETIC test data
+    frame = pd.DataFrame(rng.uniform(1, 100, (n, m)), index=[f"S{i}" for i in range(n)],
+                         columns=[f"c{j}" for j in range(m)])
+    return CityMatrix.from_frame(frame, ["max", "min"] * (m // 2))
+
+
+@pytest.fixture(scope="module")
+def national_matrix(iran):
+    from citykit.eligibility import apply_rules
+
+    fw = load_framework("iran_national")
+    eligible, _ = apply_rules(CityMatrix.from_dataset(iran, fw))
+    return fw, eligible
+
+
+def test_weighted_sum_by_hand():
+    m = CityMatrix.from_frame(pd.DataFrame({"a": [0.0, 5.0, 10.0], "b": [1.0, 3.0, 2.0]},
+                                           index=["X", "Y", "Z"]), ["max", "min"])
+    r = rank(m, method="wsum", weights={"a": 0.75, "b": 0.25})
+    # min-max: a -> 0, .5, 1; b (cost) -> 1, 0, .5
+    assert r.scores.to_dict() == pytest.approx({"X": 0.25, "Y": 0.375, "Z": 0.875})
+    assert r.ranks.to_dict() == {"X": 3, "Y": 2, "Z": 1}
+    assert (r.contributions.sum(axis=1) - r.scores).abs().max() < 1e-12
+
+
+def test_ties_share_the_lowest_rank():
+    m = CityMatrix.from_frame(pd.DataFrame({"a": [1.0, 2.0, 2.0, 3.0]}, index=list("ABCD")),
+                              ["max"])
+    r = rank(m)
+    assert r.ranks.to_dict() == {"A": 4, "B": 2, "C": 2, "D": 1}
+    assert r.has_ties
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_method_returns_labelled_ranks_named_with_normalisation(method):
+    m = _synthetic()
+    params = {"normalisation": "minmax", "normalisation_params": {}} if method != "geometric" \
+        else {"normalisation": "vector"}
+    r = rank(m, method=method, **params)
+    assert list(r.scores.index) == list(m.values.index)
+    expected = r.scores.rank(method="min", ascending=not r.higher_is_better).astype(int)
+    assert r.ranks.tolist() == expected.tolist()       # explicit ties (PROMETHEE usual has some)
+    assert r.method == method and r.normalisation == params["normalisation"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from(["wsum", "topsis", "vikor", "promethee2"]))
+def test_results_do_not_depend_on_row_order(seed, method):
+    m = _synthetic(seed)
+    order = np.random.default_rng(seed).permutation(m.shape[0])
+    shuffled = m.take(m.values.index[order], note="shuffled")
+    a, b = rank(m, method=method), rank(shuffled, method=method)
+    pd.testing.assert_series_equal(a.scores, b.scores.loc[a.scores.index], atol=1e-12)
+    pd.testing.assert_series_equal(a.ranks, b.ranks.loc[a.ranks.index])
+
+
+def test_missing_values_are_refused():
+    frame = pd.DataFrame({"a": [1.0, np.nan, 3.0]}, index=list("XYZ"))
+    with pytest.raises(RankingError, match=r"1 values are missing \(\{'a': 1\}\); handle them "
+                                           r"first with citykit\.impute\.handle_missing"):
+        rank(CityMatrix.from_frame(frame, ["max"]))
+
+
+def test_weights_must_name_every_criterion_and_sum_to_one():
+    m = _synthetic()
+    with pytest.raises(RankingError, match=r"unknown \['c9'\], missing \['c3'\]"):
+        rank(m, weights={"c0": .25, "c1": .25, "c2": .25, "c9": .25})
+    from citykit.exceptions import WeightError
+
+    with pytest.raises(WeightError, match=r"sum to 0\.9000, not 1"):
+        rank(m, weights={"c0": .3, "c1": .3, "c2": .2, "c3": .1})
+    r = rank(m, weights={"c0": 3, "c1": 3, "c2": 2, "c3": 1}, normalise_weights=True)
+    assert r.weights.sum() == pytest.approx(1.0)
+    with pytest.raises(RankingError, match=r"unknown weighting 'entropi'.*closest: \['entropy'\]"):
+        rank(m, weights="entropi")
+
+
+def test_framework_weights_follow_the_hierarchy(national_matrix):
+    fw, m = national_matrix
+    w = framework_weights(fw, m)
+    assert w.sum() == pytest.approx(1.0)
+    # need 0.4 x labour market 0.3 x unemployment (1 of 2 components) x 1 of 2 indicators
+    assert w["census_unemployment_rate"] == pytest.approx(0.4 * 0.3 / 2 / 2)
+    # readiness 0.6 x human capital 0.45 x 1 of 4 components x 1 indicator
+    assert w["census_tertiary_share_15plus"] == pytest.approx(0.6 * 0.45 / 4)
+
+
+def test_dropping_a_weighted_dimension_needs_explicit_rescaling(national_matrix):
+    from citykit.exceptions import WeightError
+
+    fw, m = national_matrix
+    gone = m.criteria.index[m.criteria["dimension"] == "urban_scale"]
+    smaller = m.drop_criteria(gone, note="drop urban scale")
+    with pytest.raises(WeightError, match=r"sum to 0\.8800, not 1"):
+        framework_weights(fw, smaller)
+    assert framework_weights(fw, smaller, normalise_weights=True).sum() == pytest.approx(1.0)
+
+
+def test_national_ranking_has_dimension_and_subindex_scores(national_matrix):
+    fw, m = national_matrix
+    r = rank(m, method="wsum", weights="framework", framework=fw)
+    assert list(r.subindex_scores.columns) == ["readiness", "need"]
+    assert {"human_capital", "labour_market", "environment_utilities"} <= set(
+        r.dimension_scores.columns)
+    # additive: the overall score is the weighted sum of the sub-index scores
+    overall = 0.6 * r.subindex_scores["readiness"] + 0.4 * r.subindex_scores["need"]
+    assert (overall - r.scores).abs().max() < 1e-12
+    by_dimension = r.contributions_by_dimension()
+    assert (by_dimension.sum(axis=1) - r.scores).abs().max() < 1e-12
+    assert r.normaliser["name"] == "minmax"
+
+
+def test_strengths_and_weaknesses_against_peer_median(national_matrix):
+    fw, m = national_matrix
+    r = rank(m, weights="framework", framework=fw)
+    best = r.ranks.idxmin()
+    sw = r.strengths_weaknesses(best, n=3)
+    assert set(sw["kind"]) <= {"strength", "weakness"}
+    strengths = sw[sw["kind"] == "strength"]
+    assert (strengths["normalised"] > strengths["peer_median"]).all()
+    assert strengths["impact"].is_monotonic_decreasing
+    assert set(sw["provenance"]) <= {"proxy-county", "proxy-province"}
+    with pytest.raises(RankingError, match=r"unknown candidate 'nowhere'"):
+        r.strengths_weaknesses("nowhere")
+
+
+def test_data_driven_weights_are_learned_on_the_eligible_set(national_matrix):
+    _, m = national_matrix
+    w = resolve_weights("entropy", m)
+    assert w.sum() == pytest.approx(1.0) and (w >= 0).all()
+    smaller = m.take(m.values.index[:50], note="first 50")
+    assert not np.allclose(resolve_weights("entropy", smaller), w)
+
+
+def test_table_is_sorted_and_flags_proxies(national_matrix):
+    fw, m = national_matrix
+    table = rank(m, weights="framework", framework=fw, method="topsis").table()
+    assert table["rank"].is_monotonic_increasing
+    assert (table["proxy_share"] == 1.0).all()
+    assert {"subindex:readiness", "subindex:need"} <= set(table.columns)
