@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from citykit import aggregate as ag
+from citykit._promethee import _promethee2_direct
 from citykit.exceptions import AggregationError, CityKitError
 
 pymcdm_methods = pytest.importorskip("pymcdm.methods")
@@ -289,7 +290,7 @@ def test_promethee2_fast_equals_direct_seeded_with_ties(preference):
     kw = {k: v for k, v in {"q": [1 / 7, 0.1, 0.05, 0.0], "p": [3 / 7, 0.2, 0.3, 0.0]}.items()
           if k in ag.PREFERENCE_FUNCTIONS[preference]}
     np.testing.assert_allclose(ag.promethee2(X, w, preference=preference, **kw),
-                               ag._promethee2_direct(X, w, preference=preference, **kw),
+                               _promethee2_direct(X, w, preference=preference, **kw),
                                rtol=0, atol=1e-12)
 
 
@@ -303,7 +304,7 @@ def test_promethee2_ramp_error_bound_for_narrow_thresholds():
     x = np.where(np.arange(400) % 2 == 0, k, 1 - k)
     for q, p in ((0.0, 1e-6), (2e-7, 3e-7)):
         fast = ag.promethee2_criterion_flows(x[:, None], preference="linear", q=q, p=p)[:, 0]
-        direct = ag._promethee2_direct(x[:, None], [1.0], preference="linear", q=q, p=p)
+        direct = _promethee2_direct(x[:, None], [1.0], preference="linear", q=q, p=p)
         bound = 8 * np.finfo(float).eps * np.abs(x - np.median(x)).max() / (p - q)
         assert np.abs(fast - direct).max() <= bound
 
@@ -338,7 +339,7 @@ def promethee_case(draw):
 def test_promethee2_fast_equals_direct_property(case):
     X, w, preference, kw = case
     np.testing.assert_allclose(ag.promethee2(X, w, preference=preference, **kw),
-                               ag._promethee2_direct(X, w, preference=preference, **kw),
+                               _promethee2_direct(X, w, preference=preference, **kw),
                                rtol=0, atol=1e-12)
 
 

@@ -15,19 +15,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from citykit.ahp import CR_THRESHOLD, RANDOM_INDEX, ahp, group_ahp, group_weights
 from citykit.exceptions import CityKitError, CityKitWarning, WeightError
 from citykit.weights import (
-    CR_THRESHOLD,
-    RANDOM_INDEX,
     WEIGHTING,
-    ahp,
     check_weights,
     critic,
     data_weights,
     entropy,
     equal,
-    group_ahp,
-    group_weights,
     pca,
     pca_details,
     varimax,
