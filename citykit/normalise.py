@@ -461,11 +461,15 @@ class MinMax(Normaliser):
         self.min_, self.max_ = A.min(axis=0), A.max(axis=0)
 
     def _transform(self, A, cost):
+        # One affine map per column, a·x + b, in two passes over the matrix (no temporaries
+        # the size of A): benefit (x - lo)/(hi - lo), cost (hi - x)/(hi - lo).
         ok = ~self.constant_
-        lo, hi = self.min_[ok], self.max_[ok]
-        x = A[:, ok]
-        out = np.empty_like(A)
-        out[:, ok] = np.where(cost[ok], hi - x, x - lo) / (hi - lo)
+        span = np.where(ok, self.max_ - self.min_, 1.0)
+        scale = np.where(ok, 1.0 / span, 0.0)
+        a = np.where(cost, -scale, scale)
+        b = np.where(cost, self.max_ * scale, -self.min_ * scale)
+        out = A * a
+        out += b
         return self._fill_constant(out, 0.5)
 
 

@@ -1,13 +1,13 @@
-r"""Criterion weights: checked, elicited (AHP, groups) or derived from the data.
+r"""Criterion weights: checked, equal, or derived from the data (elicited ones: citykit.ahp).
 
 Every function returns a 1-D float array with one weight per criterion, each >= 0, summing
 to 1. Weights that do not sum to 1 are an error unless the caller asks for rescaling
 (:func:`check_weights` with ``normalise=True``); nothing is rescaled silently.
 
-Elicited weights
-    :func:`ahp` (Saaty's principal eigenvector, consistency ratio, a :class:`CityKitWarning`
-    above CR 0.1), :func:`group_ahp` (participants' matrices combined by the element-wise
-    geometric mean, AIJ) and :func:`group_weights` (participants' weight vectors combined, AIP).
+Elicited weights (in :mod:`citykit.ahp`)
+    :func:`~citykit.ahp.ahp` (Saaty's principal eigenvector, consistency ratio, a :class:`CityKitWarning`
+    above CR 0.1), :func:`~citykit.ahp.group_ahp` (participants' matrices combined by the element-wise
+    geometric mean, AIJ) and :func:`~citykit.ahp.group_weights` (participants' weight vectors combined, AIP).
 Data-driven weights (:data:`WEIGHTING`, :func:`data_weights`)
     :func:`equal`, :func:`entropy`, :func:`critic`, :func:`pca`. They are learned from the
     candidates passed in, which should be the eligible set: adding a candidate changes them.
@@ -23,7 +23,7 @@ Conventions against pymcdm 1.4 (checked to 1e-9 in ``tests/test_weights.py``)
   correlations with benefit criteria; this equals pymcdm given the cost columns negated.
   pymcdm returns NaN for a constant criterion; we raise or, with ``on_constant="zero"``, give
   it weight 0.
-* :func:`ahp` gives the same weights and consistency index as ``pymcdm.weights.subjective.AHP``
+* :func:`citykit.ahp.ahp` gives the same weights and consistency index as ``pymcdm.weights.subjective.AHP``
   (principal eigenvector of ``numpy.linalg.eig``, normalised to sum 1). The consistency
   *ratios* differ: pymcdm divides by the random indices of Tummala & Ling (1998)
   (0.5799, 0.8921, ...), we by Saaty's (1980) (0.58, 0.90, ...), the table behind the CRs
