@@ -36,7 +36,7 @@ from .integrity import MANIFEST_NAME, verify_manifest
 from .validation import check_tables
 
 __all__ = ["Dataset", "PROVENANCE", "bundled_datasets", "datasets_root", "load_dataset",
-           "read_tables", "validate_dataset"]
+           "read_tables", "save_dataset", "validate_dataset"]
 
 TABLES = ("provinces", "counties", "cities", "values", "indicators", "sources")
 _EXTENSIONS = {
@@ -496,3 +496,69 @@ def load_dataset(source: str | os.PathLike = "iran", *,
     name = manifest.get("name", path.stem)
     dataset = _assemble(name, tables, files, manifest, problems)
     return replace(dataset, path=path, verified=verified)
+
+
+def save_dataset(dataset: Dataset, folder: str | os.PathLike, *, provinces: list[str] | None = None,
+                 checksums: bool = True) -> Path:
+    """Write `dataset` (or the part of it in some `provinces`) as a dataset folder.
+
+    The folder has the format of ``datasets/README.md`` (GeoJSON for regions, CSV for the rest,
+    ``dataset.json``) and, with ``checksums=True``, a ``checksums.sha256`` that seals it. Values
+    of counties and cities outside the kept provinces are dropped with them; sources and
+    indicators are kept whole.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    folder : path-like
+        Created if needed; existing tables in it are overwritten.
+    provinces : list of str, optional
+        ``province_code`` values to keep (default all).
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = save_dataset(load_dataset("iran"), Path(tmp) / "isfahan", provinces=["IR-10"])
+    ...     load_dataset(path).summary()["provinces"]
+    1
+    """
+    from .integrity import write_manifest
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    keep = list(dataset.provinces.index) if provinces is None else list(provinces)
+    unknown = [p for p in keep if p not in dataset.provinces.index]
+    if unknown:
+        raise DataValidationError([Problem("provinces", f"unknown province codes {unknown}")])
+    regions = dataset.provinces.loc[keep]
+    counties = None if dataset.counties is None else \
+        dataset.counties[dataset.counties["province_code"].isin(keep)]
+    cities = dataset.cities[dataset.cities["province_code"].isin(keep)]
+    ids = {"province": set(regions.index), "city": set(cities.index),
+           "county": set() if counties is None else set(counties.index)}
+    values = dataset.values[[eid in ids.get(level, ()) for eid, level in
+                             zip(dataset.values["entity_id"], dataset.values["level"],
+                                 strict=True)]]
+    regions.to_file(folder / "provinces.geojson", driver="GeoJSON")
+    if counties is not None:
+        counties.to_file(folder / "counties.geojson", driver="GeoJSON")
+    table = pd.DataFrame(cities.drop(columns="geometry"))
+    for column in [c for c in table.columns if c.startswith("is_")]:
+        table[column] = table[column].map({True: "true", False: "false"})
+    table.to_csv(folder / "cities.csv", index=False)
+    values.to_csv(folder / "values.csv", index=False)
+    dataset.indicators.to_csv(folder / "indicators.csv", index=False)
+    dataset.sources.to_csv(folder / "sources.csv", index=False)
+    manifest = {**dataset.manifest, "name": folder.name,
+                "title": f"{dataset.title} ({len(keep)} of {len(dataset.provinces)} provinces)"}
+    (folder / "dataset.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
+                                         encoding="utf-8")
+    if checksums:
+        write_manifest(folder)
+    return folder
