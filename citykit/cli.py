@@ -5,7 +5,9 @@ with their coverage on a dataset (``--gaps`` prints the data-collection agenda);
 ``citykit validate PATH`` checks a dataset folder
 or file and prints every problem (exit 0 when valid, 2 when not); ``citykit checksums PATH`` seals
 a dataset folder with a checksum manifest; ``citykit build iran`` rebuilds the bundled dataset from
-its raw sources. Errors are printed as messages, never as tracebacks.
+its raw sources; ``citykit rank`` ranks a dataset's candidates (or any decision matrix) and
+``citykit robustness`` reports how often each candidate makes the top k when the weights vary.
+Errors are printed as messages, never as tracebacks.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from .exceptions import CityKitError
 __all__ = ["main"]
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID = 0, 1, 2
+_UNSET = argparse.SUPPRESS  # an option left out keeps the scenario's setting
 
 
 def _cmd_datasets(args: argparse.Namespace) -> int:
@@ -232,6 +235,192 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _shortlist_constraints(args: argparse.Namespace):
+    import json
+    from pathlib import Path
+
+    from .exceptions import ShortlistError
+    from .shortlist import Constraints
+
+    data = {}
+    if args.constraints:
+        try:
+            data = json.loads(Path(args.constraints).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ShortlistError(f"no such constraints file: {args.constraints}") from None
+        except json.JSONDecodeError as err:
+            raise ShortlistError(f"{args.constraints} is not valid JSON: {err}") from None
+        if not isinstance(data, dict):
+            raise ShortlistError(f"{args.constraints} must hold a JSON object of constraints")
+    ids = lambda text: [t.strip() for t in text.split(",") if t.strip()]  # noqa: E731
+    given = {"k": args.k, "max_per_province": args.max_per_province,
+             "max_per_region": args.max_per_region, "min_distance_km": args.min_distance_km,
+             "min_readiness": args.min_readiness,
+             "must_include": ids(args.must_include) if args.must_include else None,
+             "must_exclude": ids(args.must_exclude) if args.must_exclude else None,
+             "one_per_peer_group": True if args.peer_groups else None}
+    data.update({key: value for key, value in given.items() if value is not None})
+    if "k" not in data:
+        raise ShortlistError("give -k (the number of pilots) or a --constraints file with k")
+    return Constraints.from_dict(data)
+
+
+def _shortlist_p_top_k(result, k: int):
+    """P(top-k) per candidate from citykit.robustness when it is available, and a note."""
+    try:
+        from .robustness import robustness
+    except ImportError:
+        return None, "p_top_k left empty: citykit.robustness is not available"
+    acc = robustness(result, top_k=k)  # the scenario's draws, concentration and seed
+    return acc.p_top_k, f"p_top_k from {acc.draws} weight draws (seed {acc.seed})"
+
+
+def _cmd_shortlist(args: argparse.Namespace) -> int:
+    import json
+
+    from .exceptions import ShortlistError
+    from .peers import peer_groups_of
+    from .scenario import Scenario, run
+    from .shortlist import shortlist
+
+    constraints = _shortlist_constraints(args)
+    scenario = Scenario.from_json(args.scenario) if args.scenario else Scenario(
+        dataset=args.dataset, framework=args.framework)
+    changes = {key: getattr(args, key) for key in ("method", "weights", "missing")
+               if getattr(args, key)}
+    if args.include_capital:
+        changes["eligibility"] = tuple(r for r in scenario.eligibility
+                                       if r.get("rule") != "exclude-capital")
+    scenario = scenario.with_(**changes)
+    peers_k = None
+    if args.peer_groups and args.peer_groups != "auto":
+        if not args.peer_groups.isdigit() or int(args.peer_groups) < 2:
+            raise ShortlistError(f"--peer-groups must be a whole number >= 2 or 'auto'; got "
+                                 f"{args.peer_groups!r}")
+        peers_k = int(args.peer_groups)
+    result = run(scenario)
+    ranking = result.ranking
+    peers = peer_groups_of(ranking, k=peers_k) if constraints.one_per_peer_group else None
+    if args.objective == "p_top_k":
+        p_top_k, note = _shortlist_p_top_k(result, constraints.k)
+        if p_top_k is None:
+            raise ShortlistError(f"--objective p_top_k needs citykit.robustness ({note})")
+        chosen = shortlist(result, constraints, peers=peers, expected=p_top_k)
+    else:  # solve first, so that a conflict is reported before any robustness run
+        chosen = shortlist(result, constraints, peers=peers)
+        p_top_k, note = _shortlist_p_top_k(result, constraints.k)
+    pilots = chosen.pilots.copy()
+    pilots["score"] = ranking.scores.reindex(pilots.index)  # the method's own score and rank
+    pilots["rank"] = ranking.ranks.reindex(pilots.index)
+    pilots["p_top_k"] = None if p_top_k is None else p_top_k.reindex(pilots.index)
+    columns = ["name_en", "name_fa", "province_code", "province_name", "latitude", "longitude",
+               "score", "rank", "p_top_k"] + [c for c in ("peer_group", "peer_group_name")
+                                               if c in pilots.columns]
+    table = pilots.reindex(columns=columns).rename_axis("city_id").reset_index()
+    price = {"absolute": chosen.price_of_diversity, "percent": chosen.price_of_diversity_pct}
+    if args.format == "json":
+        doc = {"pilots": json.loads(table.to_json(orient="records", force_ascii=False)),
+               "objective": args.objective, "price_of_diversity": price,
+               "binding": [str(b) for b in chosen.binding], "p_top_k": note,
+               "constraints": constraints.to_dict(), "scenario": scenario.to_dict(),
+               "model": chosen.model}
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+    else:
+        print(table.to_csv(index=False, lineterminator="\n"), end="")
+    pct = "" if price["percent"] is None else f" ({price['percent']:.2f}%)"
+    print(f"# price of diversity: {price['absolute']:.4f}{pct} of the unconstrained top "
+          f"{constraints.k}; {note}", file=sys.stderr)
+    for line in chosen.binding:
+        print(f"# binding: {line}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _concentration(text: str):
+    """--concentration: a number > 0, 'uniform' (None) or 'inf' (no spread)."""
+    if text.strip().lower() == "uniform":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, 'uniform' or 'inf'; got "
+                                         f"{text!r}") from None
+
+
+def _cmd_robustness(args: argparse.Namespace) -> int:
+    from .robustness import robustness
+    from .scenario import Scenario, run
+
+    scenario = Scenario.from_json(args.scenario) if args.scenario else Scenario(
+        dataset=args.dataset, framework=args.framework)
+    changes = {"method": args.method} if args.method else {}
+    if args.normalisation:
+        changes["normalisation"] = args.normalisation
+    if args.weights:
+        changes["weights"] = args.weights
+    if args.missing:
+        changes["missing"] = args.missing
+    settings = dict(scenario.robustness)
+    for key in ("draws", "top_k", "seed", "concentration"):
+        value = getattr(args, key, _UNSET)
+        if value is not _UNSET:
+            settings[key] = value
+    scenario = scenario.with_(robustness=settings, **changes)
+    result = run(scenario)
+
+    def progress(done: int, total: int) -> None:
+        print(f"\rrobustness: {done:,}/{total:,} weight draws", end="", file=sys.stderr,
+              flush=True)
+
+    acc = robustness(result, progress=progress)
+    print(file=sys.stderr)
+    table = acc.to_frame().rename_axis("city_id").reset_index()
+    if args.top:
+        table = table[table["rank"] <= args.top]
+    spread = "uniform over all weights" if acc.concentration is None else \
+        f"Dirichlet concentration {acc.concentration:g} around the chosen weights"
+    extra = {"scenario": scenario.to_dict(), "method": acc.method,
+             "normalisation": acc.normalisation, "draws": acc.draws, "top_k": acc.top_k,
+             "seed": acc.seed, "concentration": acc.concentration,
+             "weights": acc.weights.round(6).to_dict()}
+    _print_table(table, args.format, extra)
+    print(f"# {acc.method} on {acc.normalisation}; {acc.draws:,} weight draws ({spread}), seed "
+          f"{acc.seed}; p_top_{acc.top_k} = probability of ranking in the top {acc.top_k}, "
+          "rank_p5..rank_p95 = 90 % rank interval", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .export import export_dossier
+    from .scenario import Scenario, run
+
+    scenario = Scenario()
+    if args.scenario:
+        if not Path(args.scenario).is_file():
+            print(f"error: no scenario file {args.scenario!r}; write one with `citykit scenario "
+                  "new --out FILE`", file=sys.stderr)
+            return EXIT_INVALID
+        try:
+            scenario = Scenario.from_json(Path(args.scenario))
+        except (OSError, UnicodeDecodeError) as err:
+            print(f"error: cannot read the scenario {args.scenario!r}: {err}", file=sys.stderr)
+            return EXIT_INVALID
+    dossier = export_dossier(run(scenario), args.out, k=args.k, lang=args.lang,
+                             robustness=None if args.no_robustness else "scenario")
+    for path in dossier.paths.values():
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def _cmd_scenario_new(args: argparse.Namespace) -> int:
+    from .export import write_scenario
+    from .scenario import Scenario
+
+    print(f"wrote {write_scenario(Scenario(), args.out, overwrite=args.force)}")
+    return EXIT_OK
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
     from .build import iran
 
@@ -297,6 +486,79 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--top", type=int, help="show only the best N")
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     p.set_defaults(func=_cmd_rank)
+
+    p = sub.add_parser("robustness", help="how often each candidate makes the top k when the "
+                                          "weights vary (Monte-Carlo rank acceptability)")
+    p.add_argument("--dataset", default="iran", help="dataset name or path (default: iran)")
+    p.add_argument("--scenario", metavar="FILE.json", help="start from a saved scenario")
+    p.add_argument("--framework", default="iran_national",
+                   help="framework id or YAML path (default: iran_national)")
+    p.add_argument("--method", choices=["wsum", "geometric", "topsis", "vikor", "promethee2"],
+                   help="aggregation method (default: the scenario's, else wsum)")
+    p.add_argument("--normalisation", help="default: the method's usual one")
+    p.add_argument("--weights", help="framework, equal, entropy, critic or pca")
+    p.add_argument("--missing", help="missing-data policy (see citykit rank --help)")
+    p.add_argument("--draws", type=int, default=_UNSET,
+                   help="weight draws (default: the scenario's, 2000)")
+    p.add_argument("--top-k", dest="top_k", type=int, default=_UNSET,
+                   help="shortlist size k (default: the scenario's, 5)")
+    p.add_argument("--seed", type=int, default=_UNSET, help="random seed (default: 0)")
+    p.add_argument("--concentration", type=_concentration, default=_UNSET,
+                   help="Dirichlet concentration around the chosen weights (default 100; larger "
+                        "= closer), 'uniform' for any weights, 'inf' for no spread")
+    p.add_argument("--top", type=int, help="show only candidates ranked in the best N")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.set_defaults(func=_cmd_robustness)
+
+    p = sub.add_parser("shortlist", help="choose k pilots under constraints (exact MILP)")
+    p.add_argument("--dataset", default="iran", help="dataset name or path (default: iran)")
+    p.add_argument("--framework", default="iran_national",
+                   help="framework id or YAML path (default: iran_national)")
+    p.add_argument("--scenario", metavar="FILE.json", help="start from a saved scenario")
+    p.add_argument("--method", choices=["wsum", "geometric", "topsis", "vikor", "promethee2"],
+                   help="aggregation method (default: the scenario's, else wsum)")
+    p.add_argument("--weights", help="framework, equal, entropy, critic or pca")
+    p.add_argument("--missing", help="missing-data policy (see `citykit rank --help`)")
+    p.add_argument("--include-capital", action="store_true",
+                   help="keep the national capital among the candidates")
+    p.add_argument("-k", type=int, help="number of pilots")
+    p.add_argument("--constraints", metavar="FILE.json",
+                   help="constraints as JSON (citykit.shortlist.Constraints.to_dict); the "
+                        "options below override it")
+    p.add_argument("--max-per-province", type=int, metavar="M")
+    p.add_argument("--max-per-region", type=int, metavar="M",
+                   help="needs 'regions' in --constraints")
+    p.add_argument("--min-distance-km", type=float, metavar="D")
+    p.add_argument("--must-include", metavar="ID,...", help="city ids that must be pilots")
+    p.add_argument("--must-exclude", metavar="ID,...", help="city ids that must not be pilots")
+    p.add_argument("--min-readiness", type=float, metavar="X",
+                   help="minimum readiness sub-index score")
+    p.add_argument("--peer-groups", metavar="N|auto",
+                   help="at least one pilot per peer group (N groups, or chosen by silhouette)")
+    p.add_argument("--objective", choices=["score", "p_top_k"], default="score",
+                   help="maximise the total score (default) or the total P(top-k)")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.set_defaults(func=_cmd_shortlist)
+
+    p = sub.add_parser("export", help="write the decision dossier of a scenario: CSV, XLSX, "
+                                      "GeoJSON/GPKG, an offline HTML brief and a manifest")
+    p.add_argument("--scenario", metavar="FILE.json",
+                   help="the scenario to run (default: the default Scenario)")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write the dossier to")
+    p.add_argument("--lang", choices=["en", "fa"], default="en",
+                   help="language of the brief and the methodology (default: en)")
+    p.add_argument("-k", type=int, default=5,
+                   help="pilots taken from the top of the ranking (default: 5)")
+    p.add_argument("--no-robustness", action="store_true",
+                   help="skip the Monte-Carlo robustness run (the dossier then says so)")
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("scenario", help="write a scenario file to edit")
+    scenario_sub = p.add_subparsers(dest="scenario_command", required=True)
+    q = scenario_sub.add_parser("new", help="write the default Scenario as JSON")
+    q.add_argument("--out", required=True, metavar="FILE.json", help="where to write it")
+    q.add_argument("--force", action="store_true", help="overwrite an existing file")
+    q.set_defaults(func=_cmd_scenario_new)
 
     p = sub.add_parser("build", help="rebuild a bundled dataset from its raw sources")
     p.add_argument("dataset", choices=["iran"])

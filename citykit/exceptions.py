@@ -16,11 +16,14 @@ __all__ = [
     "CityKitWarning",
     "DataValidationError",
     "DatasetNotFoundError",
+    "ExportError",
     "FrameworkError",
     "IntegrityError",
     "NormalisationError",
     "NotFittedError",
+    "PeerGroupError",
     "Problem",
+    "ShortlistError",
     "WeightError",
 ]
 
@@ -40,6 +43,10 @@ class DatasetNotFoundError(CityKitError, FileNotFoundError):
     """A dataset name or path does not lead to a dataset."""
 
 
+class ExportError(CityKitError, ValueError):
+    """A dossier cannot be exported as asked (bad option, shortlist, or output folder)."""
+
+
 class AggregationError(CityKitError, ValueError):
     """An aggregation kernel got an invalid matrix, weights or method option."""
 
@@ -52,8 +59,21 @@ class WeightError(CityKitError, ValueError):
     """Weights, a pairwise-comparison matrix or the data to derive weights from are invalid."""
 
 
+class RobustnessError(CityKitError, ValueError):
+    """A robustness analysis got invalid settings (draws, top k, concentration, weight bounds)."""
+
+
 class NotFittedError(CityKitError, AttributeError):
     """A fitted object (e.g. a normaliser) was used before ``fit`` was called."""
+
+
+class ShortlistError(CityKitError, ValueError):
+    """A shortlist request is malformed, or its constraints cannot all hold (the message says
+    which constraints conflict, with numbers)."""
+
+
+class PeerGroupError(CityKitError, ValueError):
+    """Peer groups cannot be formed as asked (too few candidates, invalid k, missing values)."""
 
 
 @dataclass(frozen=True)

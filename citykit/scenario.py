@@ -21,6 +21,7 @@ from .frameworks import Framework, load_framework
 from .impute import MissingReport, handle_missing
 from .matrix import CityMatrix
 from .ranking import Ranking, rank
+from .robustness import DEFAULTS as ROBUSTNESS_DEFAULTS
 
 __all__ = ["Result", "Scenario", "ScenarioError", "run"]
 
@@ -61,6 +62,10 @@ class Scenario:
         Explicitly rescale weights that do not sum to 1.
     method : str
         ``wsum``, ``geometric``, ``topsis``, ``vikor`` or ``promethee2``.
+    robustness : dict
+        Settings of :func:`citykit.robustness.robustness`: ``draws``, ``concentration`` (None =
+        uniform weights), ``top_k``, ``seed``, optionally ``bounds`` and ``chunk_size``;
+        default :data:`citykit.robustness.DEFAULTS`.
 
     Examples
     --------
@@ -82,6 +87,7 @@ class Scenario:
     normalise_weights: bool = False
     method: str = "wsum"
     method_params: dict = field(default_factory=dict)
+    robustness: dict = field(default_factory=lambda: dict(ROBUSTNESS_DEFAULTS))
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict, with the schema and the citykit version."""
