@@ -235,14 +235,14 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _shortlist_constraints(args: argparse.Namespace):
+def _shortlist_constraints(args: argparse.Namespace, base: dict | None = None):
     import json
     from pathlib import Path
 
     from .exceptions import ShortlistError
     from .shortlist import Constraints
 
-    data = {}
+    data = dict(base or {})  # the scenario's own constraints, overridden by a file and flags
     if args.constraints:
         try:
             data = json.loads(Path(args.constraints).read_text(encoding="utf-8"))
@@ -252,6 +252,7 @@ def _shortlist_constraints(args: argparse.Namespace):
             raise ShortlistError(f"{args.constraints} is not valid JSON: {err}") from None
         if not isinstance(data, dict):
             raise ShortlistError(f"{args.constraints} must hold a JSON object of constraints")
+        data = {**(base or {}), **data}
     ids = lambda text: [t.strip() for t in text.split(",") if t.strip()]  # noqa: E731
     given = {"k": args.k, "max_per_province": args.max_per_province,
              "max_per_region": args.max_per_region, "min_distance_km": args.min_distance_km,
@@ -283,15 +284,15 @@ def _cmd_shortlist(args: argparse.Namespace) -> int:
     from .scenario import Scenario, run
     from .shortlist import shortlist
 
-    constraints = _shortlist_constraints(args)
     scenario = Scenario.from_json(args.scenario) if args.scenario else Scenario(
         dataset=args.dataset, framework=args.framework)
+    constraints = _shortlist_constraints(args, scenario.shortlist)
     changes = {key: getattr(args, key) for key in ("method", "weights", "missing")
                if getattr(args, key)}
     if args.include_capital:
         changes["eligibility"] = tuple(r for r in scenario.eligibility
                                        if r.get("rule") != "exclude-capital")
-    scenario = scenario.with_(**changes)
+    scenario = scenario.with_(shortlist=constraints.to_dict(), **changes)
     peers_k = None
     if args.peer_groups and args.peer_groups != "auto":
         if not args.peer_groups.isdigit() or int(args.peer_groups) < 2:
@@ -574,6 +575,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CityKitError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_INVALID
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_INVALID
+    except Exception as err:  # a bug, not the user's input: say so, without a traceback
+        print(f"internal error ({type(err).__name__}): {err}. Please report it with the "
+              "command you ran.", file=sys.stderr)
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,6 +9,8 @@ step.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ from .matrix import CityMatrix
 from .ranking import Ranking, rank
 from .robustness import DEFAULTS as ROBUSTNESS_DEFAULTS
 
-__all__ = ["Result", "Scenario", "ScenarioError", "run"]
+__all__ = ["Result", "Scenario", "ScenarioError", "dataset_fingerprint", "run"]
 
 SCHEMA = "citykit.scenario/1"
 
@@ -66,6 +68,11 @@ class Scenario:
         Settings of :func:`citykit.robustness.robustness`: ``draws``, ``concentration`` (None =
         uniform weights), ``top_k``, ``seed``, optionally ``bounds`` and ``chunk_size``;
         default :data:`citykit.robustness.DEFAULTS`.
+    shortlist : dict, optional
+        Shortlist constraints (:meth:`citykit.shortlist.Constraints.to_dict`).
+    dataset_sha256 : str, optional
+        The dataset's fingerprint (:func:`dataset_fingerprint`); when set, :func:`run` refuses
+        data that changed since (see :meth:`pin_dataset`).
 
     Examples
     --------
@@ -88,6 +95,8 @@ class Scenario:
     method: str = "wsum"
     method_params: dict = field(default_factory=dict)
     robustness: dict = field(default_factory=lambda: dict(ROBUSTNESS_DEFAULTS))
+    shortlist: dict | None = None
+    dataset_sha256: str | None = None
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict, with the schema and the citykit version."""
@@ -98,11 +107,25 @@ class Scenario:
         return {"schema": SCHEMA, "citykit_version": __version__, **data}
 
     def to_json(self, path: str | Path | None = None) -> str:
-        """Serialise (and write to `path` if given)."""
+        """Serialise (and write to `path` if given, atomically: a temporary file, then rename)."""
         text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2, sort_keys=False)
         if path is not None:
-            Path(path).write_text(text + "\n", encoding="utf-8")
+            path = Path(path)
+            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent or ".",
+                                             prefix=f".{path.name}.", delete=False) as handle:
+                handle.write(text + "\n")
+            os.replace(handle.name, path)
         return text
+
+    def pin_dataset(self) -> Scenario:
+        """A copy that records the dataset's fingerprint, so a re-run on changed data fails.
+
+        Examples
+        --------
+        >>> Scenario().pin_dataset().dataset_sha256 == dataset_fingerprint("iran")
+        True
+        """
+        return replace(self, dataset_sha256=dataset_fingerprint(self.dataset))
 
     @classmethod
     def from_dict(cls, data: dict) -> Scenario:
@@ -116,6 +139,7 @@ class Scenario:
         unknown = sorted(set(data) - known)
         if unknown:
             raise ScenarioError(f"unknown scenario keys {unknown}; known keys: {sorted(known)}")
+        _check_types(data)
         for key in ("indicators", "candidates", "eligibility"):
             if data.get(key) is not None:
                 data[key] = tuple(data[key])
@@ -137,6 +161,46 @@ class Scenario:
     def with_(self, **changes: Any) -> Scenario:
         """A copy with some choices changed."""
         return replace(self, **changes)
+
+
+#: Accepted JSON types of each scenario key (None allowed where the default is None).
+_TYPES = {
+    "dataset": (str,), "framework": (str, type(None)), "indicators": (list, tuple, type(None)),
+    "year": (int, str), "candidates": (list, tuple, type(None)), "eligibility": (list, tuple),
+    "missing": (str, list, tuple, dict), "normalisation": (str, type(None)),
+    "normalisation_params": (dict,), "weights": (str, dict), "normalise_weights": (bool,),
+    "method": (str,), "method_params": (dict,), "robustness": (dict,),
+    "shortlist": (dict, type(None)), "dataset_sha256": (str, type(None)),
+}
+
+
+def _check_types(data: dict) -> None:
+    wrong = [f"{key!r} must be {' or '.join(t.__name__ for t in _TYPES[key])}, got "
+             f"{type(value).__name__} {value!r}"
+             for key, value in data.items() if key in _TYPES and not isinstance(value, _TYPES[key])]
+    if isinstance(data.get("year"), str) and data["year"] != "latest":
+        wrong.append(f"'year' must be a year or 'latest', got {data['year']!r}")
+    if wrong:
+        raise ScenarioError("invalid scenario: " + "; ".join(wrong))
+
+
+def dataset_fingerprint(source) -> str:
+    """SHA-256 of a dataset folder's ``checksums.sha256`` (so of every file it seals).
+
+    Raises
+    ------
+    ScenarioError
+        If the dataset has no checksum manifest to fingerprint.
+    """
+    from .data import _resolve
+    from .integrity import MANIFEST_NAME, file_sha256
+
+    path = _resolve(source)
+    manifest = path / MANIFEST_NAME if path.is_dir() else None
+    if manifest is None or not manifest.exists():
+        raise ScenarioError(f"dataset {str(source)!r} has no {MANIFEST_NAME} to pin; seal it "
+                            "first with `citykit checksums`")
+    return file_sha256(manifest)
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,6 +229,13 @@ def run(scenario: Scenario, *, dataset: Dataset | None = None,
     >>> "112931" in result.ranking.scores.index      # Tehran is excluded by default
     False
     """
+    if scenario.dataset_sha256 is not None:
+        found = dataset_fingerprint(scenario.dataset)
+        if found != scenario.dataset_sha256:
+            raise ScenarioError(
+                f"dataset {scenario.dataset!r} has changed since the scenario was saved "
+                f"(fingerprint {scenario.dataset_sha256[:12]}…, now {found[:12]}…); restore the "
+                "data, or re-pin the scenario knowingly with Scenario.pin_dataset()")
     dataset = dataset if dataset is not None else load_dataset(scenario.dataset)
     if framework is None and scenario.framework is not None:
         framework = load_framework(scenario.framework, dataset=dataset)

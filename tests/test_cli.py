@@ -79,3 +79,29 @@ def test_version(capsys):
         main(["--version"])
     assert info.value.code == 0
     assert capsys.readouterr().out.startswith("citykit ")
+
+
+def test_internal_errors_exit_1_without_traceback(monkeypatch, capsys):
+    import citykit.cli as cli
+
+    def broken(args):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(cli, "_cmd_datasets", broken)
+    assert cli.main(["datasets"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("internal error (ZeroDivisionError): boom") and "Traceback" not in err
+
+
+def test_shortlist_uses_the_scenarios_constraints(tmp_path, capsys):
+    import json
+
+    from citykit.scenario import Scenario
+
+    path = tmp_path / "s.json"
+    Scenario(shortlist={"k": 3, "max_per_province": 1}).to_json(path)
+    assert main(["shortlist", "--scenario", str(path), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert len(out["pilots"]) == 3
+    assert len({p["province_code"] for p in out["pilots"]}) == 3
+    assert out["scenario"]["shortlist"]["max_per_province"] == 1

@@ -44,3 +44,40 @@ def test_scenario_without_framework_uses_indicators():
                  weights="equal")
     r = run(s).ranking
     assert list(r.weights.index) == ["census_unemployment_rate", "gdl_shdi"]
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"method": 3}, r"'method' must be str, got int 3"),
+    ({"normalise_weights": "yes"}, r"'normalise_weights' must be bool"),
+    ({"year": "last"}, r"'year' must be a year or 'latest', got 'last'"),
+    ({"eligibility": "exclude-capital"}, r"'eligibility' must be list or tuple"),
+])
+def test_wrong_types_are_refused(data, message):
+    with pytest.raises(ScenarioError, match=message):
+        Scenario.from_dict(data)
+
+
+def test_save_is_atomic_and_leaves_no_temporary_file(tmp_path):
+    path = tmp_path / "s.json"
+    Scenario(method="vikor").to_json(path)
+    Scenario(method="topsis").to_json(path)          # overwrite
+    assert Scenario.from_json(path).method == "topsis"
+    assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
+
+
+def test_pinned_dataset_refuses_changed_data(tmp_path):
+    import shutil
+
+    from .conftest import IRAN
+
+    copy = shutil.copytree(IRAN, tmp_path / "iran")
+    pinned = Scenario(dataset=str(copy)).pin_dataset()
+    assert run(Scenario.from_json(pinned.to_json())).ranking.scores.size > 0
+    (copy / "checksums.sha256").write_text((copy / "checksums.sha256").read_text() + "\n")
+    with pytest.raises(ScenarioError, match=r"has changed since the scenario was saved"):
+        run(pinned)
+
+
+def test_shortlist_constraints_travel_with_the_scenario():
+    s = Scenario(shortlist={"k": 5, "max_per_province": 1})
+    assert Scenario.from_json(s.to_json()).shortlist == {"k": 5, "max_per_province": 1}
