@@ -186,9 +186,27 @@ def _print_table(table, fmt: str, extra: dict | None = None) -> None:
         print(table.to_csv(index=False, lineterminator="\n"), end="")
 
 
+def _scenario_from_args(args: argparse.Namespace, **changes):
+    """The Scenario the command's flags describe: a saved one (--scenario) or the default one,
+    with every choice given on the command line applied on top."""
+    from .scenario import Scenario
+
+    scenario = Scenario.from_json(args.scenario) if args.scenario else Scenario(
+        dataset=args.dataset, framework=args.framework)
+    for key in ("method", "normalisation", "weights", "missing"):
+        if getattr(args, key, None):
+            changes[key] = getattr(args, key)
+    if getattr(args, "normalise_weights", False):
+        changes["normalise_weights"] = True
+    if getattr(args, "include_capital", False):
+        changes["eligibility"] = tuple(r for r in scenario.eligibility
+                                       if r.get("rule") != "exclude-capital")
+    return scenario.with_(**changes)
+
+
 def _cmd_rank(args: argparse.Namespace) -> int:
     from .ranking import rank
-    from .scenario import Scenario, run
+    from .scenario import run
 
     if args.matrix:
         if not args.directions:
@@ -204,21 +222,7 @@ def _cmd_rank(args: argparse.Namespace) -> int:
         _print_table(table, args.format, {"method": result.method,
                                           "normalisation": result.normalisation})
         return EXIT_OK
-    scenario = Scenario.from_json(args.scenario) if args.scenario else Scenario(
-        dataset=args.dataset, framework=args.framework)
-    changes = {"method": args.method} if args.method else {}
-    if args.normalisation:
-        changes["normalisation"] = args.normalisation
-    if args.weights:
-        changes["weights"] = args.weights
-    if args.normalise_weights:
-        changes["normalise_weights"] = True
-    if args.missing:
-        changes["missing"] = args.missing
-    if args.include_capital:
-        changes["eligibility"] = tuple(r for r in scenario.eligibility
-                                       if r.get("rule") != "exclude-capital")
-    scenario = scenario.with_(**changes)
+    scenario = _scenario_from_args(args)
     result = run(scenario)
     table = result.ranking.table().rename_axis("city_id").reset_index()
     if args.top:
@@ -281,18 +285,12 @@ def _cmd_shortlist(args: argparse.Namespace) -> int:
 
     from .exceptions import ShortlistError
     from .peers import peer_groups_of
-    from .scenario import Scenario, run
+    from .scenario import run
     from .shortlist import shortlist
 
-    scenario = Scenario.from_json(args.scenario) if args.scenario else Scenario(
-        dataset=args.dataset, framework=args.framework)
+    scenario = _scenario_from_args(args)
     constraints = _shortlist_constraints(args, scenario.shortlist)
-    changes = {key: getattr(args, key) for key in ("method", "weights", "missing")
-               if getattr(args, key)}
-    if args.include_capital:
-        changes["eligibility"] = tuple(r for r in scenario.eligibility
-                                       if r.get("rule") != "exclude-capital")
-    scenario = scenario.with_(shortlist=constraints.to_dict(), **changes)
+    scenario = scenario.with_(shortlist=constraints.to_dict())
     peers_k = None
     if args.peer_groups and args.peer_groups != "auto":
         if not args.peer_groups.isdigit() or int(args.peer_groups) < 2:
@@ -349,23 +347,15 @@ def _concentration(text: str):
 
 def _cmd_robustness(args: argparse.Namespace) -> int:
     from .robustness import robustness
-    from .scenario import Scenario, run
+    from .scenario import run
 
-    scenario = Scenario.from_json(args.scenario) if args.scenario else Scenario(
-        dataset=args.dataset, framework=args.framework)
-    changes = {"method": args.method} if args.method else {}
-    if args.normalisation:
-        changes["normalisation"] = args.normalisation
-    if args.weights:
-        changes["weights"] = args.weights
-    if args.missing:
-        changes["missing"] = args.missing
+    scenario = _scenario_from_args(args)
     settings = dict(scenario.robustness)
     for key in ("draws", "top_k", "seed", "concentration"):
         value = getattr(args, key, _UNSET)
         if value is not _UNSET:
             settings[key] = value
-    scenario = scenario.with_(robustness=settings, **changes)
+    scenario = scenario.with_(robustness=settings)
     result = run(scenario)
 
     def progress(done: int, total: int) -> None:
