@@ -7,20 +7,9 @@ column; ranking benchmarks compare with pymcdm and scikit-criteria.
 
 from __future__ import annotations
 
-import statistics
-import time
-import tracemalloc
+from _timing import median_seconds, peak_mib
 
 from citykit.data import load_dataset
-
-
-def _median_seconds(func, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -35,12 +24,8 @@ def main() -> None:
     ]
     print(f"{'operation':<42} {'median s':>9}")
     for label, func in rows:
-        print(f"{label:<42} {_median_seconds(func):>9.3f}")
-    tracemalloc.start()
-    ds.city_values()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    print(f"peak memory of city_values(): {peak / 2**20:.1f} MiB for "
+        print(f"{label:<42} {median_seconds(func):>9.3f}")
+    print(f"peak memory of city_values(): {peak_mib(ds.city_values):.1f} MiB for "
           f"{len(ds.cities)} cities x {len(ds.indicators)} indicators")
 
 

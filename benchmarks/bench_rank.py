@@ -22,12 +22,10 @@ to tracemalloc), beyond the input matrix.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
-import tracemalloc
 import warnings
 
 import numpy as np
+from _timing import median_seconds, peak_mib
 
 from citykit import aggregate as ag
 
@@ -52,24 +50,6 @@ def _inline_minmax(X: np.ndarray) -> np.ndarray:
 
 
 MINMAX_NAME, minmax = _citykit_minmax()
-
-
-def median_seconds(func, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def peak_mib(func) -> float:
-    tracemalloc.start()
-    tracemalloc.reset_peak()
-    func()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak / 2**20
 
 
 # ---------------------------------------------------------------------------------------------

@@ -20,12 +20,11 @@ measured with tracemalloc in a separate, untimed call (numpy reports its buffers
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
-import tracemalloc
 import warnings
 
 import numpy as np
+from _timing import median_seconds, peak_mib
 
 from citykit.normalise import normalise
 from citykit.robustness import rank_acceptability, robustness, weight_draws
@@ -34,23 +33,6 @@ warnings.filterwarnings("ignore")
 
 N_CITIES, N_CRITERIA, DRAWS, BIG_DRAWS = 300, 20, 10_000, 100_000
 CONCENTRATION, TOP_K, SEED = 100.0, 10, 0
-
-
-def median_seconds(func, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def peak_mb(func) -> float:
-    tracemalloc.start()
-    func()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak / 2**20
 
 
 def citykit_counts(N, w, draws, **kw):
@@ -114,8 +96,8 @@ def main() -> None:
         t_threads = median_seconds(lambda: citykit_counts(N, w, DRAWS, chunk_size=1000,
                                                           executor=pool), args.repeat)
     t_big = median_seconds(lambda: citykit_counts(N, w, BIG_DRAWS), 1)
-    mb_big = peak_mb(lambda: citykit_counts(N, w, BIG_DRAWS))
-    mb_10k = peak_mb(lambda: citykit_counts(N, w, DRAWS))
+    mb_big = peak_mib(lambda: citykit_counts(N, w, BIG_DRAWS))
+    mb_10k = peak_mib(lambda: citykit_counts(N, w, DRAWS))
 
     from citykit.scenario import Scenario, run
 

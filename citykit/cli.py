@@ -89,10 +89,10 @@ def _cmd_frameworks(args: argparse.Namespace) -> int:
 
     dataset = load_dataset(args.dataset)
     names = [args.framework] if args.framework else bundled_frameworks()
-    frameworks = sorted((load_framework(name, dataset=dataset if args.framework else None)
-                         for name in names), key=lambda fw: (fw.kind != "standard", fw.id))
+    frameworks = sorted((load_framework(name, dataset=dataset) for name in names),
+                        key=lambda fw: (fw.kind != "standard", fw.id))
     if args.crosswalk:
-        table = crosswalk([load_framework(n) for n in bundled_frameworks()], dataset)
+        table = crosswalk(frameworks, dataset)
         table.to_csv(args.crosswalk, index=False)
         print(f"wrote {len(table)} crosswalk links to {args.crosswalk}")
         return EXIT_OK
