@@ -10,6 +10,7 @@ scenario file.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -84,9 +85,11 @@ class PopulationFloor:
         return population.ge(self.minimum).fillna(False).astype(bool)
 
     def reason(self, matrix: CityMatrix, city: str) -> str:
-        value = pd.to_numeric(pd.Series([matrix.candidates.loc[city, "population"]]),
-                              errors="coerce").iloc[0]
-        return "population unknown" if pd.isna(value) else \
+        try:  # one scalar: pd.to_numeric on a Series per excluded city was the hot spot
+            value = float(matrix.candidates.at[city, "population"])
+        except (TypeError, ValueError):
+            value = math.nan
+        return "population unknown" if math.isnan(value) else \
             f"population {value:,.0f} < {self.minimum:,.0f}"
 
 

@@ -27,7 +27,7 @@ import math
 import os
 import platform
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,7 +58,7 @@ OUTPUTS = {"ranking": "ranking.csv", "shortlist": "shortlist.csv", "workbook": "
            "geojson": "candidates.geojson", "geopackage": "candidates.gpkg",
            "brief": "brief.html", "scenario": "scenario.json"}
 MANIFEST = "manifest.json"
-#: The sheets of ``dossier.xlsx``, in order.
+#: The sheets of ``dossier.xlsx``, in order (plus ``workshop`` when a workshop record is given).
 SHEETS = ("shortlist", "ranking", "weights", "methodology", "excluded", "indicators", "sources",
           "data_gaps")
 #: A text cell starting with one of these is run as a formula by some spreadsheet (OWASP).
@@ -129,7 +129,8 @@ class Dossier:
 
 
 def export_dossier(result, out_dir: str | os.PathLike, *, shortlist=None, k: int = 5,
-                   lang: str = "en", robustness="scenario") -> Dossier:
+                   lang: str = "en", robustness="scenario",
+                   workshop: Mapping | None = None) -> Dossier:
     """Write the decision dossier of a Scenario's result into `out_dir`.
 
     Parameters
@@ -156,6 +157,10 @@ def export_dossier(result, out_dir: str | os.PathLike, *, shortlist=None, k: int
         P(top-k) and rank-interval columns (names such as ``p_top_5``, ``rank_p5``,
         ``rank_median``, ``rank_p95``, ``rank_low``, ``rank_high``). Its settings go to the
         methodology and the manifest. ``None``: the dossier says robustness was not computed.
+    workshop : mapping, optional
+        The record of the weighting workshop whose group weights the scenario uses
+        (:meth:`citykit.workshop.GroupResult.to_record`): it becomes a methodology step, a
+        ``workshop`` sheet (one row per submission) and a part of the manifest.
 
     Returns
     -------
@@ -182,13 +187,17 @@ def export_dossier(result, out_dir: str | os.PathLike, *, shortlist=None, k: int
     rob, rob_settings = _robustness(result, robustness)
     steps = methodology_steps(result, pilots=pilots, lang=lang,
                               robustness=rob_settings if rob is not None else None)
+    steps += workshop_steps(workshop, lang)
     table = ranking_frame(result, pilots, rob)
     short = shortlist_frame(result, table, pilots, lang)
     paths = {role: folder / name for role, name in OUTPUTS.items()}
     try:
         _write_csv(paths["ranking"], table)
         _write_csv(paths["shortlist"], short)
-        _write_xlsx(paths["workbook"], workbook_sheets(result, table, short, steps), rtl=lang == "fa")
+        sheets = workbook_sheets(result, table, short, steps)
+        if workshop is not None:
+            sheets["workshop"] = workshop_frame(workshop)
+        _write_xlsx(paths["workbook"], sheets, rtl=lang == "fa")
         _write_geo(paths["geojson"], paths["geopackage"], result, table)
         _write_text(paths["brief"], render_brief(
             result, table=table, shortlist=pilots, steps=steps, lang=lang,
@@ -196,6 +205,8 @@ def export_dossier(result, out_dir: str | os.PathLike, *, shortlist=None, k: int
         _write_text(paths["scenario"], result.scenario.to_json() + "\n")
         manifest = _manifest(result, pilots, rob_settings if rob is not None else None, lang,
                              paths)
+        if workshop is not None:
+            manifest["workshop"] = dict(workshop)
         paths["manifest"] = folder / MANIFEST
         _write_text(paths["manifest"], json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     except OSError as err:
@@ -232,7 +243,7 @@ def _prepare_folder(out_dir) -> Path:
 # --------------------------------------------------------------------------- methodology
 
 def methodology(result, *, shortlist=None, k: int = 5, robustness="scenario",
-                lang: str = "en") -> list[tuple[str, str]]:
+                lang: str = "en", workshop: Mapping | None = None) -> list[tuple[str, str]]:
     """The steps and choices of the analysis in words, as ``[(title, text), ...]``.
 
     The same list fills the workbook's methodology sheet and the brief's annex: data (sources,
@@ -255,7 +266,82 @@ def methodology(result, *, shortlist=None, k: int = 5, robustness="scenario",
     pilots = resolve_pilots(result.ranking, shortlist, k)
     rob, settings = _robustness(result, robustness)
     return methodology_steps(result, pilots=pilots, lang=lang,
-                             robustness=settings if rob is not None else None)
+                             robustness=settings if rob is not None else None
+                             ) + workshop_steps(workshop, lang)
+
+
+def _check_workshop(record) -> dict:
+    if not isinstance(record, Mapping):
+        raise ExportError(f"workshop must be a workshop record (GroupResult.to_record()); got "
+                          f"{type(record).__name__}")
+    missing = [k for k in ("code", "title", "aggregation", "participants", "submissions",
+                           "group_weights") if k not in record]
+    if missing:
+        raise ExportError(f"the workshop record lacks {missing}; pass "
+                          "GroupResult.to_record()")
+    return dict(record)
+
+
+def workshop_steps(record: Mapping | None, lang: str = "en") -> list[tuple[str, str]]:
+    """The workshop behind the weights as a methodology step (none without a record).
+
+    Examples
+    --------
+    >>> record = {"code": "ABC234", "title": "Pilot weights", "aggregation": "geometric mean",
+    ...           "participants": [{"pseudonym": "Participant 1"}], "group_cr": 0.0,
+    ...           "submissions": [{"participant": "Participant 1", "kind": "weights",
+    ...                            "submitted_at": "2026-11-29T08:00:00.000Z"}],
+    ...           "group_weights": {"a": 0.6, "b": 0.4}, "closed_at": None}
+    >>> title, text = workshop_steps(record)[0]
+    >>> title, text.split(" (")[0]
+    ('Weighting workshop', 'Workshop ABC234 "Pilot weights": 1 participants, 1 submissions')
+    """
+    if record is None:
+        return []
+    record = _check_workshop(record)
+    subs = record["submissions"]
+    times = sorted(s["submitted_at"] for s in subs)
+    span = f"{times[0]} to {times[-1]}" if times else "none"
+    weights = ", ".join(f"{c} {w:.3f}" for c, w in record["group_weights"].items())
+    cr = record.get("group_cr")
+    closed = record.get("closed_at") or "still open when exported"
+    if lang == "fa":
+        title = "کارگاه وزن‌دهی"
+        text = (f"کارگاه {record['code']} «{record['title']}»: {len(record['participants'])} "
+                f"شرکت‌کننده، {len(subs)} ثبت ({span}). روش ترکیب: {record['aggregation']}. "
+                f"وزن‌های گروه: {weights}. نسبت سازگاری ترکیبی: "
+                f"{'—' if cr is None else f'{cr:.3f}'}. بسته‌شدن: {closed}. فهرست ثبت‌ها "
+                "در برگهٔ workshop آمده است.")
+        return [(title, text)]
+    text = (f'Workshop {record["code"]} "{record["title"]}": {len(record["participants"])} '
+            f"participants, {len(subs)} submissions ({span}). Aggregation: "
+            f"{record['aggregation']}. Group weights: {weights}. Consistency ratio of the "
+            f"combined judgements: {'n/a' if cr is None else f'{cr:.3f}'}. Closed: {closed}. "
+            "Every submission is listed on the workshop sheet (participants by pseudonym).")
+    return [("Weighting workshop", text)]
+
+
+def workshop_frame(record: Mapping) -> pd.DataFrame:
+    """One row per submission of the workshop record: who (pseudonym), when, kind, CR, weights.
+
+    Examples
+    --------
+    >>> workshop_frame({"code": "ABC234", "title": "t", "aggregation": "g", "participants": [],
+    ...                 "group_weights": {"a": 0.5, "b": 0.5},
+    ...                 "submissions": [{"participant": "Participant 1", "kind": "weights",
+    ...                                  "submitted_at": "2026-11-29T08:00:00.000Z", "cr": 0.0,
+    ...                                  "weights": {"a": 0.5, "b": 0.5}}]}).columns.tolist()
+    ['workshop', 'participant', 'submitted_at', 'kind', 'cr', 'weight:a', 'weight:b']
+    """
+    record = _check_workshop(record)
+    rows = [{"workshop": record["code"], "participant": s["participant"],
+             "submitted_at": s["submitted_at"], "kind": s["kind"], "cr": s.get("cr"),
+             **{f"weight:{c}": w for c, w in s.get("weights", {}).items()}}
+            for s in record["submissions"]]
+    group = {"workshop": record["code"], "participant": "group", "submitted_at": None,
+             "kind": "aggregate", "cr": record.get("group_cr"),
+             **{f"weight:{c}": w for c, w in record["group_weights"].items()}}
+    return pd.DataFrame(rows + [group])
 
 
 # --------------------------------------------------------------------------- writers

@@ -29,26 +29,27 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import shapely
 
+from .i18n import LANGS, TEXT, format_number, register, tr
 from .text import to_persian_digits
 
 if TYPE_CHECKING:
     from .data import Dataset
 
 __all__ = [
-    "CITY_FILTERS", "LANGS", "TEXT", "city_map", "city_table", "filter_cities", "font_css",
-    "format_number", "indicator_label", "indicator_options", "map_view", "province_map",
+    "CITY_FILTERS", "LANGS", "TEXT", "city_map", "city_table", "display_names", "filter_cities",
+    "font_css", "format_number", "indicator_choropleth", "indicator_label", "indicator_options",
+    "map_layout", "map_view", "marker_sizes", "province_choropleth", "province_map",
     "sources_table", "tr",
 ]
 
 Lang = Literal["en", "fa"]
-#: Languages of the interface: English and Persian.
-LANGS: tuple[str, ...] = ("en", "fa")
 #: Which cities :func:`filter_cities` keeps.
 CITY_FILTERS: tuple[str, ...] = ("all", "provincial_capitals", "metropolises")
 
-#: Every user-facing string, by language. Keys missing in Persian fall back to English.
-TEXT: dict[str, dict[str, str]] = {
+#: The strings of the maps and the first page (registered in :mod:`citykit.i18n`).
+_TEXT: dict[str, dict[str, str]] = {
     "en": {
         "app_title": "citykit: candidate cities for a smart-city pilot",
         "language": "Language / زبان",
@@ -80,7 +81,6 @@ TEXT: dict[str, dict[str, str]] = {
                       "city.",
         "verified": "All files match the dataset's checksums.",
         "not_verified": "The dataset's files were not verified against checksums.",
-        "font_note": "",
         "col_id": "ID",
         "col_city": "City",
         "col_province": "Province",
@@ -196,6 +196,8 @@ TEXT: dict[str, dict[str, str]] = {
     },
 }
 
+register(_TEXT)
+
 #: Marker colours of the city categories (drawn in this order, so capitals end on top).
 CATEGORY_COLOURS = {
     "other": "#5b7fa6",
@@ -218,45 +220,6 @@ FONT_FILE = Path(__file__).parent / "assets" / "fonts" / "Vazirmatn-Variable.wof
 _GEOJSON: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def tr(key: str, lang: Lang = "en", **fields: object) -> str:
-    """The user-facing string `key` in `lang`, with ``{fields}`` filled in.
-
-    Examples
-    --------
-    >>> tr("shown_cities", "en", n=3)
-    'Cities shown: 3'
-    >>> tr("show_metropolises", "fa")
-    'کلان‌شهرها'
-    """
-    text = TEXT.get(lang, TEXT["en"]).get(key, TEXT["en"][key])
-    return text.format(**fields) if fields else text
-
-
-def format_number(value: float | int | None, lang: Lang = "en") -> str:
-    """A number for display: thousands grouped, at most two decimals, Persian digits in ``fa``.
-
-    Examples
-    --------
-    >>> format_number(8693706.0)
-    '8,693,706'
-    >>> format_number(12.345)
-    '12.35'
-    >>> format_number(0.5, "fa")
-    '۰٫۵'
-    >>> format_number(float("nan"))
-    '—'
-    """
-    if value is None or pd.isna(value):
-        return "—"
-    value = float(value)
-    decimals = 0 if abs(value) >= 100 or value.is_integer() else 2
-    if lang == "fa":
-        text = to_persian_digits(round(value, decimals), decimals=decimals)
-        return text.rstrip("۰").rstrip("٫") if decimals else text
-    text = f"{value:,.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if decimals else text
-
-
 RLM = "\u200f"
 
 
@@ -271,6 +234,25 @@ def _bidi(text: str, lang: Lang) -> str:
 
 def _digits(value: object, lang: Lang) -> str:
     return to_persian_digits(str(value)) if lang == "fa" else str(value)
+
+
+def display_names(frame: pd.DataFrame, lang: Lang = "en") -> pd.Series:
+    """Names in `lang`, falling back to English (or the other way round), then to the id.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows with ``name_en`` and (optionally) ``name_fa`` columns, e.g. ``dataset.cities`` or
+        ``dataset.provinces``.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"name_en": ["Karaj", "Qom"], "name_fa": ["کرج", None]},
+    ...                      index=["a", "b"])
+    >>> display_names(frame, "fa").tolist()
+    ['کرج', 'Qom']
+    """
+    return _names(frame, lang)
 
 
 def _names(frame: pd.DataFrame, lang: Lang) -> pd.Series:
@@ -321,16 +303,42 @@ def map_view(bounds: Sequence[float], *, width: int = 520,
             "zoom": min(zoom_x, zoom_y) - math.log2(1.1)}
 
 
-def _provinces_geojson(dataset: Dataset, tolerance: float = 0.005) -> dict:
-    """The provinces as GeoJSON keyed by ``province_code``, simplified for the browser (cached)."""
-    if dataset in _GEOJSON:
-        return _GEOJSON[dataset]
-    provinces = dataset.provinces
-    shapes = provinces.geometry.simplify(tolerance, preserve_topology=True)
-    frame = provinces[["province_code"]].set_geometry(shapes.to_numpy(), crs=provinces.crs)
-    geojson = json.loads(frame.to_json(drop_id=True))
-    _GEOJSON[dataset] = geojson
-    return geojson
+def _provinces_geojson(dataset: Dataset, tolerance: float = 0.005,
+                       codes: Sequence[str] | None = None) -> dict:
+    """The provinces as GeoJSON keyed by ``province_code``, simplified for the browser.
+
+    Coordinates are rounded to 4 decimals (about 10 m, far below a pixel at country zoom) to
+    keep the figure's JSON small. The full collection is cached per dataset and tolerance;
+    `codes` picks some provinces (a trace needs only the shapes it colours, and every copy of
+    the geometry costs time when plotly copies and serialises the figure).
+    """
+    cached = _GEOJSON.setdefault(dataset, {})
+    if tolerance not in cached:
+        provinces = dataset.provinces
+        shapes = provinces.geometry.simplify(tolerance, preserve_topology=True).to_numpy()
+        shapes = shapely.set_precision(shapes, 1e-4)
+        frame = provinces[["province_code"]].set_geometry(shapes, crs=provinces.crs)
+        cached[tolerance] = json.loads(frame.to_json(drop_id=True))
+    geojson = cached[tolerance]
+    if codes is None:
+        return geojson
+    wanted = set(codes)
+    return {**geojson, "features": [f for f in geojson["features"]
+                                    if f["properties"]["province_code"] in wanted]}
+
+
+def map_layout(fig: go.Figure, dataset: Dataset, title: str, *, lang: Lang = "en") -> go.Figure:
+    """Give `fig` the offline map layout: ``white-bg`` style, the view fitted to the dataset's
+    provinces, the title (right-aligned in Persian), the language's font; returns `fig`.
+
+    Examples
+    --------
+    >>> from citykit.data import load_dataset
+    >>> fig = map_layout(go.Figure(), load_dataset("iran"), "Provinces")
+    >>> fig.layout.map.style, fig.layout.height == MAP_HEIGHT
+    ('white-bg', True)
+    """
+    return _layout(fig, dataset, title, lang)
 
 
 def _layout(fig: go.Figure, dataset: Dataset, title: str, lang: Lang) -> go.Figure:
@@ -362,9 +370,12 @@ def _outline_trace(dataset: Dataset, codes: Sequence[str], *, fill: str, line: s
                    hovertext: Sequence[str] | None, name: str,
                    showlegend: bool = False) -> go.Choroplethmap:
     """Provinces `codes` in one flat colour, with outlines."""
+    codes = list(codes)
+    whole = len(codes) == len(dataset.provinces)
     return go.Choroplethmap(
-        geojson=_provinces_geojson(dataset), featureidkey="properties.province_code",
-        locations=list(codes), z=[0] * len(codes), colorscale=_flat_colours(fill),
+        geojson=_provinces_geojson(dataset, codes=None if whole else codes),
+        featureidkey="properties.province_code",
+        locations=codes, z=[0] * len(codes), colorscale=_flat_colours(fill),
         showscale=False, marker={"line": {"color": line, "width": 0.8}},
         text=None if hovertext is None else list(hovertext),
         hovertemplate="%{text}<extra></extra>" if hovertext is not None else None,
@@ -454,36 +465,121 @@ def province_map(dataset: Dataset, indicator: str | None = None, *,
             name=tr("province_map_title", lang)))
         return _layout(fig, dataset, tr("province_map_title", lang), lang)
 
+    traces, title = indicator_choropleth(dataset, indicator, year=year, lang=lang)
+    return _layout(go.Figure(traces), dataset, title, lang)
+
+
+#: The colour bar of a province choropleth: horizontal, in the map's lower-left corner.
+PROVINCE_COLORBAR = {"orientation": "h", "x": 0.02, "xanchor": "left", "y": 0.03,
+                     "yanchor": "bottom", "len": 0.45, "thickness": 12,
+                     "bgcolor": "rgba(255,255,255,0.85)"}
+
+
+def province_choropleth(dataset: Dataset, values: pd.Series, hovertext: pd.Series, *,
+                        name: str, lang: Lang = "en", colorbar_title: str = "",
+                        colorscale: str = "Viridis", reversescale: bool = False,
+                        no_data_hover: pd.Series | None = None) -> list[go.Choroplethmap]:
+    """Provinces coloured by `values`, with the ones without a value drawn grey as "no data".
+
+    Plotly drops a location whose value is missing, so every province lands in exactly one of
+    the (at most) two traces returned: none disappears from the map.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Its ``provinces`` give the geometry and the province codes.
+    values : pandas.Series
+        Value per ``province_code``; NaN or absent means no data.
+    hovertext : pandas.Series
+        Hover text per ``province_code`` of the provinces with a value (plotly HTML).
+    name : str
+        Name of the coloured trace.
+    lang : {"en", "fa"}
+    colorbar_title, colorscale, reversescale
+        The colour scale and the title of its (horizontal, lower-left) colour bar.
+    no_data_hover : pandas.Series, optional
+        Hover text of the provinces without a value; default their name and "no data".
+
+    Returns
+    -------
+    list of plotly.graph_objects.Choroplethmap
+        The coloured trace (if any province has a value), then a grey trace named "no data"
+        (if any has none).
+
+    Examples
+    --------
+    >>> from citykit.data import load_dataset
+    >>> ds = load_dataset("iran")
+    >>> codes = ds.provinces.index
+    >>> values = pd.Series(range(len(codes)), index=codes, dtype=float).iloc[:-2]
+    >>> traces = province_choropleth(ds, values, values.astype(str), name="demo")
+    >>> [t.name for t in traces], [len(t.locations) for t in traces]
+    (['demo', 'no data'], [29, 2])
+    """
+    names = _names(dataset.provinces, lang)
+    values = pd.to_numeric(values, errors="coerce").reindex(dataset.provinces.index)
+    has = values.index[values.notna()].tolist()
+    missing = values.index[values.isna()].tolist()
+    traces: list[go.Choroplethmap] = []
+    if has:
+        traces.append(go.Choroplethmap(
+            geojson=_provinces_geojson(dataset, codes=None if not missing else has),
+            featureidkey="properties.province_code",
+            locations=has, z=values[has].astype(float).tolist(), colorscale=colorscale,
+            reversescale=reversescale, marker={"line": {"color": "white", "width": 0.8}},
+            colorbar={"title": {"text": colorbar_title, "side": "top"}, **PROVINCE_COLORBAR},
+            text=hovertext.reindex(has).fillna("").tolist(),
+            hovertemplate="%{text}<extra></extra>", name=name, showlegend=False,
+        ))
+    if missing:
+        hover = ([_province_hover(names[c], None, "", lang) for c in missing]
+                 if no_data_hover is None else no_data_hover.reindex(missing).tolist())
+        traces.append(_outline_trace(dataset, missing, fill=NO_DATA_COLOUR, line="white",
+                                     hovertext=hover, name=tr("no_data", lang), showlegend=True))
+    return traces
+
+
+def indicator_choropleth(dataset: Dataset, indicator: str, *,
+                         year: int | Literal["latest"] = "latest", lang: Lang = "en",
+                         colorscale: str = "Viridis") -> tuple[list[go.Choroplethmap], str]:
+    """The province traces of :func:`province_map` for one indicator, and the map's title.
+
+    Use it to draw an indicator under other traces (e.g. city markers) on one map.
+
+    Raises
+    ------
+    citykit.exceptions.DataValidationError
+        If `indicator` is not a code of the dataset.
+
+    Examples
+    --------
+    >>> from citykit.data import load_dataset
+    >>> ds = load_dataset("iran")
+    >>> traces, title = indicator_choropleth(ds, indicator_options(ds)[0])
+    >>> sum(len(t.locations) for t in traces), bool(title)
+    (31, True)
+    """
+    provinces = dataset.provinces
+    names = _names(provinces, lang)
     found = dataset.level_values("province", indicators=[indicator], year=year)
     found = found.drop_duplicates("entity_id").set_index("entity_id")
     meta = dataset.indicators.loc[indicator]
     unit = "" if pd.isna(meta.get("unit")) else _digits(meta["unit"], lang)
     name = str(_names(dataset.indicators.loc[[indicator]], lang).iloc[0])
     has = [code for code in provinces.index if code in found.index]
-    missing = [code for code in provinces.index if code not in found.index]
-    traces = []
-    if has:
-        rows = found.loc[has]
-        traces.append(go.Choroplethmap(
-            geojson=_provinces_geojson(dataset), featureidkey="properties.province_code",
-            locations=has, z=rows["value"].astype(float).tolist(), colorscale="Viridis",
-            marker={"line": {"color": "white", "width": 0.8}},
-            colorbar={"title": {"text": unit, "side": "top"}, "orientation": "h",
-                      "x": 0.02, "xanchor": "left", "y": 0.03, "yanchor": "bottom",
-                      "len": 0.45, "thickness": 12, "bgcolor": "rgba(255,255,255,0.85)"},
-            text=[_province_hover(names[c], rows.loc[c], unit, lang) for c in has],
-            hovertemplate="%{text}<extra></extra>", name=name, showlegend=False,
-        ))
-    if missing:
-        traces.append(_outline_trace(
-            dataset, missing, fill=NO_DATA_COLOUR, line="white",
-            hovertext=[_province_hover(names[c], None, unit, lang) for c in missing],
-            name=tr("no_data", lang), showlegend=True))
+    hover = pd.Series([_province_hover(names[c], found.loc[c], unit, lang) for c in has],
+                      index=has, dtype=object)
+    values = found["value"].reindex(provinces.index).astype(float)
+    traces = province_choropleth(
+        dataset, values, hover, name=name, lang=lang, colorbar_title=unit,
+        colorscale=colorscale,
+        no_data_hover=pd.Series({c: _province_hover(names[c], None, unit, lang)
+                                 for c in provinces.index if c not in found.index}, dtype=object))
     years = sorted({int(y) for y in found["year"]}) if has else []
     template = "indicator_map_title" if unit and unit not in name else "indicator_map_title_no_unit"
     title = tr(template, lang, name=name, unit=unit,
-              year=_digits("–".join(map(str, years)) if years else tr("no_data", lang), lang))
-    return _layout(go.Figure(traces), dataset, title, lang)
+               year=_digits("–".join(map(str, years)) if years else tr("no_data", lang), lang))
+    return traces, title
 
 
 def _categories(cities: pd.DataFrame) -> pd.Series:
@@ -495,14 +591,33 @@ def _categories(cities: pd.DataFrame) -> pd.Series:
     return category
 
 
-def _marker_sizes(population: pd.Series) -> pd.Series:
+def marker_sizes(population: pd.Series, *, top: float | None = None) -> pd.Series:
+    """Marker diameters in pixels whose area grows with population; unknown = smallest.
+
+    Parameters
+    ----------
+    population : pandas.Series
+    top : float, optional
+        The population drawn at the largest size (default: the largest in `population`). Pass
+        the dataset's largest, so that a city keeps its size whichever cities are shown.
+
+    Examples
+    --------
+    >>> marker_sizes(pd.Series([100.0, 25.0, None]), top=100.0).tolist()
+    [30.0, 17.0, 4.0]
+    """
+    return _marker_sizes(population, top=top)
+
+
+def _marker_sizes(population: pd.Series, top: float | None = None) -> pd.Series:
     """Marker diameters whose area grows with population (sqrt scale); unknown = smallest."""
     pop = pd.to_numeric(population, errors="coerce").astype(float)
-    top = pop.max()
+    top = pop.max() if top is None else float(top)
     low, high = MARKER_RANGE
     if not np.isfinite(top) or top <= 0:
         return pd.Series(low, index=population.index)
-    return (low + (high - low) * np.sqrt(pop.clip(lower=0) / top)).fillna(low).round(2)
+    share = (pop.clip(lower=0) / top).clip(upper=1.0)  # a city above `top` gets the top size
+    return (low + (high - low) * np.sqrt(share)).fillna(low).round(2)
 
 
 def _flag_list(city: pd.Series, lang: Lang) -> str:

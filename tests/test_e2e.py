@@ -1,9 +1,12 @@
-"""The app in a real browser: the offline map draws, and the page asks nothing of the internet.
+"""The app in a real browser: every page loads, the maps draw, and nothing leaves the machine.
 
 Starts ``streamlit run app.py`` exactly as the README does (only the address, port and file
 watcher are set on the command line; usage statistics must be turned off by the project's
 ``.streamlit/config.toml``), drives Debian's Chromium with Playwright, and checks pixels of the
-map rather than the mere presence of a canvas.
+maps rather than the mere presence of a canvas. The main journeys: every page, a weight moved
+and the ranking redone, the Persian interface, and the dossier's workbook downloaded and opened.
+
+With ``CITYKIT_SCREENSHOTS=docs`` the page tour also saves the screenshots shown in the README.
 """
 
 from __future__ import annotations
@@ -93,7 +96,8 @@ def _pixel_counts(png: bytes) -> tuple[float, int]:
     return drawn / len(pixels), coloured
 
 
-def _wait_for_drawn_map(page, timeout: float = 25.0) -> tuple[float, int, bytes]:
+def _wait_for_drawn_map(page, timeout: float = 25.0, coloured_min: int = MIN_COLOURED_PIXELS
+                        ) -> tuple[float, int, bytes]:
     """Screenshot the map until its pixels show polygons and coloured markers (or time runs out)."""
     from playwright.sync_api import Error as PlaywrightError
 
@@ -108,55 +112,148 @@ def _wait_for_drawn_map(page, timeout: float = 25.0) -> tuple[float, int, bytes]
             time.sleep(0.5)
             continue
         share, coloured = _pixel_counts(png)
-        if share > MIN_DRAWN_SHARE and coloured > MIN_COLOURED_PIXELS:
+        if share > MIN_DRAWN_SHARE and coloured > coloured_min:
             break
         time.sleep(0.5)
     return share, coloured, png
 
 
-def _map_title(page) -> str:
-    return page.locator("[data-testid='stPlotlyChart'] .gtitle").first.text_content() or ""
+#: URL paths of the pages (the home page, "Map & ranking", is the root) and screenshot names.
+PAGES = {"": "map", "weights": "weights", "compare": "compare", "robustness": "robustness",
+         "shortlist": "shortlist", "data": "data", "workshop": "workshop"}
+#: Pages with an offline map, and the coloured pixels its markers must at least make (the
+#: shortlist map colours only its five pilots).
+MAP_PAGES = {"": MIN_COLOURED_PIXELS, "shortlist": 400}
 
 
-def test_offline_map_draws_and_no_outside_request(server, tmp_path):
+def _watch(page, outside: list, errors: list) -> None:
+    page.on("request", lambda r: outside.append(r.url)
+            if urlsplit(r.url).hostname not in LOCAL_HOSTS
+            and urlsplit(r.url).scheme not in ("data", "blob") else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+
+def _settle(page, timeout: float = 60.0) -> None:
+    """Wait until the script run is over: a title is shown and the running indicator is gone."""
+    page.locator("[data-testid='stMain'] h1").first.wait_for(timeout=timeout * 1000)
+    deadline, quiet = time.monotonic() + timeout, 0
+    while time.monotonic() < deadline and quiet < 3:
+        running = page.locator("[data-testid='stStatusWidget']").count()
+        quiet = 0 if running else quiet + 1
+        time.sleep(0.3)
+
+
+def _cells(page, index: int = 0) -> list[str]:
+    """The cells of the `index`-th visible data grid (glide renders an accessible table beside
+    its canvas)."""
+    grid = page.locator("[data-testid='stDataFrame']:visible").nth(index)
+    grid.locator("td").first.wait_for(state="attached", timeout=30000)
+    return grid.locator("td").all_text_contents()
+
+
+@pytest.fixture(scope="module")
+def browser():
     from playwright.sync_api import sync_playwright
 
-    outside, errors = [], []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROME_ARGS)
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROME_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.on("request", lambda r: outside.append(r.url)
-                    if urlsplit(r.url).hostname not in LOCAL_HOSTS
-                    and urlsplit(r.url).scheme not in ("data", "blob") else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(server)
-
-            # The default view: the candidate cities over the province outlines.
-            share, coloured, png = _wait_for_drawn_map(page)
-            (tmp_path / "cities.png").write_bytes(png)
-            assert share > MIN_DRAWN_SHARE, f"only {share:.1%} of the map is drawn"
-            assert coloured > MIN_COLOURED_PIXELS, f"only {coloured} coloured pixels (markers)"
-            assert page.get_by_test_id("stDataFrame").first.is_visible()
-
-            # The indicator layer: provinces coloured by value.
-            page.get_by_text("Indicator by province").click()
-            page.wait_for_function(
-                "() => !document.querySelector(\"[data-testid='stPlotlyChart'] .gtitle\")"
-                "?.textContent.includes('candidate cities')", timeout=20000)
-            share, coloured, png = _wait_for_drawn_map(page)
-            (tmp_path / "indicator.png").write_bytes(png)
-            assert coloured > MIN_COLOURED_PIXELS * 10, "the choropleth has too few coloured pixels"
-
-            # Persian: the title and the page direction switch.
-            page.get_by_text("فارسی").click()
-            page.get_by_role("heading", name="شهرهای نامزد", exact=False).wait_for(timeout=20000)
-            page.wait_for_function(
-                "() => getComputedStyle(document.querySelector(\"[data-testid='stMain']\"))"
-                ".direction === 'rtl'", timeout=20000)
-            _wait_for_drawn_map(page)
-            assert any("۰" <= ch <= "۹" for ch in _map_title(page)), _map_title(page)
+            yield chromium
         finally:
-            browser.close()
+            chromium.close()
+
+
+def test_every_page_loads_offline_and_the_maps_draw(server, browser, tmp_path):
+    shots = Path(os.environ["CITYKIT_SCREENSHOTS"]) if os.environ.get("CITYKIT_SCREENSHOTS") \
+        else tmp_path
+    shots.mkdir(parents=True, exist_ok=True)
+    outside, errors = [], []
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    _watch(page, outside, errors)
+    for path, name in PAGES.items():
+        page.goto(f"{server}/{path}")
+        _settle(page)
+        assert page.get_by_test_id("stException").count() == 0, f"/{path}: exception shown"
+        assert page.get_by_text("Page not found").count() == 0, f"/{path}: no such page"
+        if path in MAP_PAGES:
+            share, coloured, png = _wait_for_drawn_map(page, coloured_min=MAP_PAGES[path])
+            (tmp_path / f"{name}-map.png").write_bytes(png)
+            assert share > MIN_DRAWN_SHARE, f"/{path}: only {share:.1%} of the map is drawn"
+            assert coloured > MAP_PAGES[path], f"/{path}: only {coloured} coloured pixels"
+        page.screenshot(path=str(shots / f"{name}.png"), full_page=False)
+    page.close()
     assert outside == [], f"requests left this machine: {outside}"
     assert errors == [], f"page errors: {errors}"
+
+
+def test_persian_is_right_to_left_with_persian_digits_and_the_served_font(server, browser):
+    outside, errors, fonts = [], [], []
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    _watch(page, outside, errors)
+    page.on("response", lambda r: fonts.append((r.url, r.status)) if "Vazirmatn" in r.url
+            else None)
+    page.goto(server)
+    _settle(page)
+    page.get_by_text("فارسی").click()
+    page.locator("[dir='rtl'][lang='fa']").first.wait_for(state="attached", timeout=30000)
+    page.wait_for_function(
+        "() => getComputedStyle(document.querySelector(\"[data-testid='stMain']\"))"
+        ".direction === 'rtl'", timeout=30000)
+    _settle(page)
+    page.wait_for_function("() => document.fonts.check('16px Vazirmatn', 'سلام')",
+                           timeout=30000)
+    text = page.get_by_test_id("stMain").inner_text()
+    assert any("۰" <= ch <= "۹" for ch in text), "no Persian digit on the page"
+    # Select boxes show their chosen option in Persian too (not the label drawn before the switch).
+    chosen = page.locator("[data-testid='stMain'] [data-testid='stSelectbox'] input").first
+    assert chosen.get_attribute("value") == "امتیاز کل", chosen.get_attribute("value")
+    cells = " ".join(_cells(page))
+    assert any("۰" <= ch <= "۹" for ch in cells) and not any("0" <= ch <= "9" for ch in cells)
+    _wait_for_drawn_map(page)
+    assert any("۰" <= ch <= "۹" for ch in _map_title(page)), _map_title(page)
+    if os.environ.get("CITYKIT_SCREENSHOTS"):
+        page.screenshot(path=str(Path(os.environ["CITYKIT_SCREENSHOTS"]) / "map-fa.png"))
+    assert fonts and all(urlsplit(u).hostname in LOCAL_HOSTS and status == 200
+                         for u, status in fonts), fonts
+    page.close()
+    assert outside == [] and errors == [], (outside, errors)
+
+
+def test_moving_a_weight_reranks_at_once(server, browser):
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    page.goto(f"{server}/weights")
+    _settle(page)
+    before, link = _cells(page), page.url  # the live top-10 preview: rank, city, score
+    thumb = page.get_by_role("slider").first
+    thumb.focus()
+    thumb.press("End")  # the first dimension takes all the weight; the others rebalance to 0
+    deadline = time.monotonic() + 30
+    while (_cells(page) == before or page.url == link) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _cells(page) != before, "the ranking preview did not change after the weight moved"
+    assert page.url != link and "s=" in page.url  # the new weights are in the link
+    page.close()
+
+
+def test_the_dossier_workbook_downloads_and_opens(server, browser, tmp_path):
+    import openpyxl
+
+    page = browser.new_page(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
+    page.goto(f"{server}/shortlist")
+    _settle(page)
+    page.get_by_role("button", name="Prepare the dossier").click()
+    button = page.get_by_role("button", name="Download dossier.xlsx")
+    button.wait_for(timeout=60000)
+    with page.expect_download(timeout=60000) as download:
+        button.click()
+    path = tmp_path / "dossier.xlsx"
+    download.value.save_as(path)
+    book = openpyxl.load_workbook(path, read_only=True)
+    assert {"shortlist", "ranking", "weights", "methodology"} <= set(book.sheetnames)
+    rows = list(book["shortlist"].values)
+    assert len(rows) == 1 + 5  # header and the default five pilots
+    page.close()
+
+
+def _map_title(page) -> str:
+    return page.locator("[data-testid='stPlotlyChart'] .gtitle").first.text_content() or ""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 
+import pandas as pd
 import pytest
 
 from citykit import maps
@@ -208,3 +210,53 @@ def test_font_css_embeds_the_bundled_font():
     assert "direction: rtl" in css
     assert "data:font/woff2;base64," in css and "http" not in css
     assert maps.FONT_FILE.exists() and (maps.FONT_FILE.parent / "OFL.txt").exists()
+
+
+def test_province_choropleth_greys_out_provinces_without_a_value(iran):
+    codes = list(iran.provinces.index)
+    values = pd.Series(range(len(codes)), index=codes, dtype=float)
+    values.iloc[:3] = float("nan")
+    hover = pd.Series([f"hover {c}" for c in codes], index=codes)
+    coloured, no_data = maps.province_choropleth(iran, values, hover, name="demo",
+                                                 colorbar_title="units", colorscale="Blues",
+                                                 reversescale=True)
+    assert coloured.name == "demo" and list(coloured.locations) == codes[3:]
+    assert list(coloured.z) == list(values.iloc[3:])
+    assert coloured.reversescale is True and coloured.colorbar.title.text == "units"
+    assert list(coloured.text) == [f"hover {c}" for c in codes[3:]]
+    assert no_data.name == "no data" and list(no_data.locations) == codes[:3]
+    assert "no data" in no_data.text[0]
+    # Each trace carries only the shapes it draws, so the geometry is sent once.
+    for trace in (coloured, no_data):
+        assert [f["properties"]["province_code"] for f in trace.geojson["features"]] \
+            == list(trace.locations)
+    only = maps.province_choropleth(iran, pd.Series(1.0, index=codes), hover, name="all")
+    assert len(only) == 1 and len(only[0].geojson["features"]) == 31
+
+
+def test_indicator_choropleth_is_what_province_map_draws(iran, indicator):
+    traces, title = maps.indicator_choropleth(iran, indicator, lang="fa")
+    fig = maps.province_map(iran, indicator, lang="fa")
+    assert [t.to_plotly_json() for t in traces] == [t.to_plotly_json() for t in fig.data]
+    assert fig.layout.title.text.endswith(title)
+
+
+def test_marker_sizes_against_a_fixed_top():
+    population = pd.Series([4_000_000.0, 1_000_000.0, None, 9_000_000.0])
+    sizes = maps.marker_sizes(population, top=4_000_000.0)
+    low, high = maps.MARKER_RANGE
+    assert sizes.tolist() == [high, round(low + (high - low) * 0.5, 2), low, high]
+    assert maps.marker_sizes(population).max() == high  # default top: the largest given
+
+
+def test_province_geometry_is_cached_per_tolerance_and_rounded(iran):
+    fine = maps._provinces_geojson(iran)
+    assert maps._provinces_geojson(iran) is fine
+    coarse = maps._provinces_geojson(iran, tolerance=0.05)
+    assert coarse is not fine and len(json.dumps(coarse)) < len(json.dumps(fine))
+    ring = fine["features"][0]["geometry"]["coordinates"][0]
+    point = ring[0] if isinstance(ring[0][0], float) else ring[0][0]
+    assert all(round(x, 4) == x for x in point)
+    some = maps._provinces_geojson(iran, codes=["IR-23", "IR-09"])
+    assert [f["properties"]["province_code"] for f in some["features"]] == \
+        [c for c in iran.provinces.index if c in ("IR-23", "IR-09")]

@@ -1,0 +1,149 @@
+"""A weighting workshop in real browsers: two participants join from their own browser
+contexts, both submit, and the facilitator's page shows both.
+
+Starts ``streamlit run app.py`` as tests/test_e2e.py does, with ``CITYKIT_DATA`` pointing at a
+temporary folder; the workshop is opened beforehand through the library in that same folder, so
+the test knows its code and the facilitator's key.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from citykit.scenario import run
+from citykit.ui.session import APP_SCENARIO
+from citykit.ui.workshop import dimension_labels, dimensions
+from citykit.workshop import WorkshopStore
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "app.py"
+CHROME_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TIMEOUT_MS = 30_000
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited early with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"streamlit did not answer at {url} within {timeout} s")
+
+
+@pytest.fixture(scope="module")
+def data_folder(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("citykit-data")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, data_folder):
+    """``streamlit run app.py`` on a free loopback port, workshops in `data_folder`."""
+    port = _free_port()
+    home = tmp_path_factory.mktemp("home")
+    log = (home / "streamlit.log").open("w")
+    env = {**os.environ, "HOME": str(home), "CITYKIT_DATA": str(data_folder)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
+
+
+def _join_and_submit(browser, url: str, code: str, *, name: str | None, pairwise: bool) -> None:
+    """One participant in a browser context of their own (own cookies, own Streamlit session)."""
+    context = browser.new_context(viewport={"width": 1300, "height": 1000})
+    try:
+        page = context.new_page()
+        page.goto(f"{url}/workshop?ws={code}")
+        page.get_by_role("button", name="Join", exact=True).wait_for(timeout=TIMEOUT_MS)
+        if name:
+            page.get_by_label("Your name").fill(name)
+            page.get_by_label("Your name").press("Enter")  # commit the text before the click
+        page.get_by_role("button", name="Join", exact=True).click()
+        page.get_by_text("You take part as").wait_for(timeout=TIMEOUT_MS)
+        if pairwise:
+            page.get_by_text("Pairwise judgements (AHP)").click()
+            page.get_by_text("Your consistency ratio").wait_for(timeout=TIMEOUT_MS)
+        page.get_by_role("button", name="Submit", exact=True).click()
+        page.get_by_text("Submitted at").wait_for(timeout=TIMEOUT_MS)
+    finally:
+        context.close()
+
+
+def test_two_participants_submit_and_the_facilitator_sees_both(server, data_folder):
+    from playwright.sync_api import sync_playwright
+
+    result = run(APP_SCENARIO)
+    dims = dimensions(result.matrix.criteria)
+    ws, key = WorkshopStore(data_folder).create_workshop(
+        "E2E workshop", dims, labels=dimension_labels(dims, result.framework),
+        framework=APP_SCENARIO.framework, dataset=APP_SCENARIO.dataset,
+        scenario=APP_SCENARIO.to_json())
+    errors = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROME_ARGS)
+        try:
+            _join_and_submit(browser, server, ws.code, name="Ana", pairwise=False)
+            _join_and_submit(browser, server, ws.code, name=None, pairwise=True)
+
+            page = browser.new_page(viewport={"width": 1300, "height": 1200})
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(f"{server}/workshop?ws={ws.code}&key={key}")
+            table = page.get_by_test_id("stTable").first
+            table.wait_for(timeout=TIMEOUT_MS)
+            page.get_by_text("2 joined, 2 submitted").wait_for(timeout=TIMEOUT_MS)
+            rows = [r.inner_text() for r in table.locator("tbody tr").all()]
+            page.screenshot(path=str(data_folder / "facilitator.png"), full_page=True)
+
+            # Live: a third participant (through the library) appears without a reload.
+            store = WorkshopStore(data_folder)
+            late = store.join(ws.code, "Late")
+            store.submit_weights(ws.code, late.token, dict.fromkeys(dims, 1 / len(dims)))
+            page.get_by_text("3 joined, 3 submitted").wait_for(timeout=TIMEOUT_MS)
+        finally:
+            browser.close()
+    assert len(rows) == 2, rows
+    assert "Participant 1" in rows[0] and "Ana" in rows[0] and "submitted" in rows[0]
+    assert "Participant 2" in rows[1] and "anonymous" in rows[1] and "pairwise" in rows[1]
+    assert "not submitted yet" not in " ".join(rows)
+    group = WorkshopStore(data_folder).group(ws.code)
+    assert group.participants["name"].tolist() == ["Ana", None, "Late"]
+    assert group.participants["kind"].tolist() == ["weights", "pairwise", "weights"]
+    assert errors == [], f"page errors: {errors}"
