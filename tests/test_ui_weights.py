@@ -221,3 +221,10 @@ def test_every_page_text_has_persian():
     keys = [k for k in TEXT["en"] if k.startswith("wt_")]
     assert len(keys) > 50
     assert not [k for k in keys if k not in TEXT["fa"]]
+
+
+def test_rebalance_with_an_all_but_zero_other_weight_stays_finite():
+    # Found by hypothesis: 1 / 2.2e-313 overflowed to inf before the shares were taken first.
+    new, note = wt.rebalance(pd.Series([1.0, 2.225074e-313], index=["d0", "d1"]), "d0", 0.0,
+                             set())
+    assert note is None and new.tolist() == [0.0, 1.0]

@@ -381,7 +381,8 @@ def rebalance(weights: pd.Series, changed: str, new_value: float,
     if others:
         rest, current = room - value, w[others]
         total = float(current.sum())
-        out[others] = current * (rest / total) if total > 0 else rest / len(others)
+        # current / total first: rest / total overflows when the others are all but zero
+        out[others] = current / total * rest if total > 0 else rest / len(others)
     return out, note
 
 
