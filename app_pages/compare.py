@@ -44,6 +44,7 @@ st.session_state[CITIES] = [*selection.ids, *outside] if selection.preselected \
     else session.compare_ids()
 session.choice(
     st.multiselect, tr("cmp_choose", lang), [*order, *outside], key=CITIES, on_change=_on_choose,
+    placeholder=tr("cmp_choose_placeholder", lang),
     help=tr("cmp_choose_help", lang, lo=lo, hi=hi),
     format_func=lambda c: names.get(c, c) if c not in outside
     else tr("cmp_not_ranked_option", lang, name=names.get(c, c)))

@@ -81,6 +81,7 @@ outside = [c for c in compare if c not in set(ranked)]  # kept and labelled, nev
 st.session_state["home_compare"] = compare
 session.choice(
     st.multiselect, tr("home_compare", lang), [*ranked, *outside], key="home_compare",
+    placeholder=tr("home_compare_placeholder", lang),
     max_selections=session.MAX_COMPARE, on_change=_on_compare_change,
     help=tr("home_compare_help", lang, n=format_number(session.MAX_COMPARE, lang)),
     format_func=lambda c: names.get(c, c) if c not in outside

@@ -64,6 +64,7 @@ register({
         "cmp_intro": "Choose {lo} to {hi} ranked cities to see side by side. Cities clicked on "
                      "the map of the first page are added here.",
         "cmp_choose": "Cities to compare",
+        "cmp_choose_placeholder": "Choose 2 to 5 cities",
         "cmp_choose_help": "From {lo} to {hi} of the ranked candidates, in the order chosen.",
         "cmp_preselected": "Fewer than two cities were chosen, so the top {n} of the ranking "
                            "are shown; change the selection above.",
@@ -135,6 +136,7 @@ register({
         "cmp_intro": "{lo} تا {hi} شهر رتبه‌بندی‌شده را برای مقایسه کنار هم انتخاب کنید. شهرهایی "
                      "که روی نقشه صفحه اول کلیک شوند به اینجا افزوده می‌شوند.",
         "cmp_choose": "شهرهای مورد مقایسه",
+        "cmp_choose_placeholder": "۲ تا ۵ شهر انتخاب کنید",
         "cmp_choose_help": "از {lo} تا {hi} نامزد رتبه‌بندی‌شده، به ترتیب انتخاب.",
         "cmp_preselected": "کمتر از دو شهر انتخاب شده بود، پس {n} شهر نخست رتبه‌بندی نشان داده "
                            "شده‌اند؛ انتخاب را در بالا تغییر دهید.",

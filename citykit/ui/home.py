@@ -126,6 +126,7 @@ register({
                                "defines {n} sub-index(es); the chart needs two (e.g. the "
                                "iran_national framework's readiness and need).",
         "home_compare": "Cities to compare",
+        "home_compare_placeholder": "Click cities on the map, or choose them here",
         "home_compare_help": "Click a candidate on the map to add it or take it out, or choose "
                              "here (at most {n}).",
         "home_compare_link": "Compare these cities",
@@ -214,6 +215,7 @@ register({
                                "{framework} {n} زیرشاخص دارد؛ نمودار به دو زیرشاخص نیاز دارد "
                                "(مانند آمادگی و نیاز در چارچوب iran_national).",
         "home_compare": "شهرهای مقایسه",
+        "home_compare_placeholder": "روی شهرها در نقشه کلیک کنید یا از اینجا انتخاب کنید",
         "home_compare_help": "روی یک نامزد در نقشه بزنید تا به مقایسه افزوده یا از آن برداشته "
                              "شود، یا از اینجا برگزینید (حداکثر {n}).",
         "home_compare_link": "مقایسهٔ این شهرها",
