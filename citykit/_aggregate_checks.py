@@ -71,7 +71,22 @@ def _check_weights(w: ArrayLike, m: int, method: str) -> np.ndarray:
 
 
 def _weigh(A: np.ndarray, W: np.ndarray) -> np.ndarray:
-    """``A @ w`` for one weight vector (n,); ``W @ A.T`` for a batch (d, n)."""
-    return A @ W if W.ndim == 1 else W @ A.T
+    """``A @ w`` for one weight vector (n,); ``W @ A.T`` for a batch (d, n).
+
+    Both sum the criteria in column order with plain multiply-adds, not BLAS: a matrix product
+    rounds differently for one vector and for a batch (and for a row in batches of different
+    sizes), which made a weight vector rank two mathematically tied cities as tied alone but not
+    inside a batch of robustness draws (found by the property tests). This way a weight vector
+    gets bit-identical scores alone or in any batch, so Monte-Carlo ranks agree with the ranking.
+    """
+    if W.ndim == 1:
+        out = A[:, 0] * W[0]
+        for j in range(1, A.shape[1]):
+            out += A[:, j] * W[j]
+        return out
+    out = np.multiply.outer(W[:, 0], A[:, 0])
+    for j in range(1, A.shape[1]):
+        out += np.multiply.outer(W[:, j], A[:, j])
+    return out
 
 

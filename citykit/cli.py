@@ -3,7 +3,8 @@
 ``citykit datasets`` lists the bundled datasets; ``citykit frameworks`` lists the frameworks
 with their coverage on a dataset (``--gaps`` prints the data-collection agenda);
 ``citykit validate PATH`` checks a dataset folder
-or file and prints every problem (exit 0 when valid, 2 when not); ``citykit checksums PATH`` seals
+or file, a framework YAML or a scenario JSON, and prints a one-line verdict with the first reason,
+then every problem (exit 0 when valid, 2 when not); ``citykit checksums PATH`` seals
 a dataset folder with a checksum manifest; ``citykit build iran`` rebuilds the bundled dataset from
 its raw sources; ``citykit rank`` ranks a dataset's candidates (or any decision matrix) and
 ``citykit robustness`` reports how often each candidate makes the top k when the weights vary.
@@ -45,24 +46,78 @@ def _cmd_datasets(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_validate(args: argparse.Namespace) -> int:
-    from .data import validate_dataset
+def _kind_of(path: str) -> str:
+    """What `citykit validate` checks: a framework (.yaml/.yml), a scenario (.json that is not a
+    GeoJSON table) or a dataset (anything else: folder, workbook, GeoPackage, table file, name)."""
+    from pathlib import Path
 
-    try:
-        problems, notes = validate_dataset(args.path)
-    except CityKitError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_INVALID
-    except Exception as err:  # a file so broken that a reader fails: still a message
-        print(f"error: could not read {args.path}: {type(err).__name__}: {err}", file=sys.stderr)
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return "framework"
+    if target.name == "dataset.json":
+        return "dataset"  # the manifest alone is not a dataset: validate_dataset says so
+    if suffix == ".json" and target.is_file():
+        with open(target, "rb") as handle:
+            head = handle.read(4096).decode("utf-8", "replace")
+        return "dataset" if '"FeatureCollection"' in head or '"Feature"' in head else "scenario"
+    return "dataset"
+
+
+def _one_line(text: str, width: int = 300) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= width else line[:width - 1] + "…"
+
+
+def _validate(path: str) -> tuple[list[str], list[str]]:
+    """Problems (as text, the first one the headline) and warnings of the file at `path`."""
+    import warnings
+
+    from .exceptions import DataValidationError, FrameworkError, IntegrityError
+
+    kind = _kind_of(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            if kind == "framework":
+                from .frameworks import load_framework
+
+                load_framework(path)
+                problems: list = []
+            elif kind == "scenario":
+                from pathlib import Path
+
+                from .scenario import Scenario, check_scenario_targets
+
+                scenario = Scenario.from_json(Path(path), workspace=Path.cwd())
+                problems = check_scenario_targets(scenario)
+            else:
+                from .data import validate_dataset
+
+                problems, notes = validate_dataset(path)
+                for note in notes:
+                    warnings.warn(note, stacklevel=1)
+        except (DataValidationError, FrameworkError, IntegrityError) as err:
+            problems = err.problems
+        except CityKitError as err:
+            problems = [str(err)]
+        except (OSError, RecursionError, MemoryError) as err:  # unreadable: still a message
+            problems = [f"could not read {path}: {type(err).__name__}: {err}"]
+    return [str(p) for p in problems], [str(w.message) for w in caught]
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    problems, notes = _validate(args.path)
+    if problems:
+        print(f"{args.path}: invalid: {_one_line(problems[0])}")
+        print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''}:")
+        for problem in problems:
+            print(f"  - {problem}")
+        for note in notes:
+            print(f"warning: {note}")
         return EXIT_INVALID
     for note in notes:
         print(f"warning: {note}")
-    if problems:
-        print(f"{args.path}: {len(problems)} problem{'s' if len(problems) != 1 else ''}")
-        for problem in problems:
-            print(f"  - {problem}")
-        return EXIT_INVALID
     print(f"{args.path}: valid")
     return EXIT_OK
 
@@ -432,9 +487,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="load datasets whose files differ from their checksums (with a warning)")
     p.set_defaults(func=_cmd_datasets)
 
-    p = sub.add_parser("validate", help="check a dataset folder or file; print every problem")
-    p.add_argument("path", help="dataset folder, .xlsx workbook, .gpkg, one table file, or a "
-                                "bundled dataset name")
+    p = sub.add_parser("validate", help="check a dataset, framework or scenario; print every "
+                                        "problem (first line: the verdict and the first reason)")
+    p.add_argument("path", help="dataset folder, .xlsx workbook, .gpkg, one table file, a "
+                                "bundled dataset name, a framework .yaml/.yml, or a scenario "
+                                ".json (its paths must stay inside the current directory or "
+                                "the bundled datasets)")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("checksums", help="write checksums.sha256 for a dataset folder")

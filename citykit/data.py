@@ -12,10 +12,15 @@ city figure.
 
 from __future__ import annotations
 
+import codecs
+import csv
 import difflib
+import io
 import json
 import os
+import re
 import warnings
+import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -33,10 +38,18 @@ from .exceptions import (
     Problem,
 )
 from .integrity import MANIFEST_NAME, verify_manifest
-from .validation import check_tables
+from .validation import check_tables, lint_names, lint_percentages
 
-__all__ = ["Dataset", "PROVENANCE", "bundled_datasets", "datasets_root", "load_dataset",
-           "read_tables", "save_dataset", "validate_dataset"]
+__all__ = ["Dataset", "MAX_FILE_BYTES", "MAX_UNZIPPED_BYTES", "PROVENANCE", "bundled_datasets",
+           "check_file_size", "datasets_root", "load_dataset", "read_tables", "save_dataset",
+           "validate_dataset"]
+
+#: The largest input file citykit reads (50 MiB): checked before a file is opened, so an upload
+#: of any size is refused at once with a message instead of filling memory. The bundled Iran
+#: dataset's largest file is about 2 MB.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+#: The most an XLSX workbook may hold once unzipped (all parts together), against zip bombs.
+MAX_UNZIPPED_BYTES = 4 * MAX_FILE_BYTES
 
 TABLES = ("provinces", "counties", "cities", "values", "indicators", "sources")
 _EXTENSIONS = {
@@ -250,17 +263,282 @@ def _as_text_ids(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def check_file_size(path: str | os.PathLike, *, limit: int | None = None) -> None:
+    """Refuse a file larger than `limit` bytes (default :data:`MAX_FILE_BYTES`) before reading it.
+
+    Raises
+    ------
+    DataValidationError
+        Saying the file's size and the limit.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile(suffix=".csv") as f:
+    ...     _ = f.write(b"x" * 11); f.flush()
+    ...     check_file_size(f.name, limit=10)
+    Traceback (most recent call last):
+    ...
+    citykit.exceptions.DataValidationError: 1 problem in the data:
+      - ...: file is too large: 11 bytes (0.0 MB), the limit is 10 bytes (0.0 MB). Fix: ...
+    """
+    limit = MAX_FILE_BYTES if limit is None else limit
+    path = Path(path)
+    size = path.stat().st_size
+    if size > limit:
+        raise DataValidationError([Problem(
+            path.name, f"file is too large: {size} bytes ({size / 1e6:.1f} MB), the limit is "
+                       f"{limit} bytes ({limit / 1e6:.1f} MB)",
+            fix="split the data, drop columns or geometry detail citykit does not use (e.g. "
+                "simplify boundaries in QGIS), or check that this is the intended file.")])
+
+
+def _fail(file: str, message: str, fix: str | None = None, **where) -> DataValidationError:
+    return DataValidationError([Problem(file, message, fix=fix, **where)])
+
+
+def _resave_utf8(encoding: str) -> str:
+    return ("re-save it as UTF-8: in Excel 'Save As' → 'CSV UTF-8 (Comma delimited)'; in "
+            "LibreOffice tick 'Edit filter settings' and choose 'Unicode (UTF-8)'; or run "
+            f"`iconv -f {encoding} -t UTF-8 in.csv > out.csv`.")
+
+
+def _decode_text(path: Path, raw: bytes) -> str:
+    """Decode a CSV's bytes: UTF-8 (with or without a BOM) or UTF-16 with a BOM.
+
+    Any other encoding is reported, not guessed: single-byte code pages (Windows-1256, the
+    'ANSI' of Persian Windows, Windows-1252, Mac Farsi ...) all decode any bytes without error,
+    so a wrong guess would silently turn names into other letters.
+    """
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as err:
+            raise _fail(path.name, f"starts with a UTF-16 byte-order mark but is not valid "
+                                   f"UTF-16 ({err.reason} at byte {err.start})",
+                        fix=_resave_utf8("UTF-16")) from None
+    if b"\x00" in raw[:4096]:
+        raise _fail(path.name, "contains NUL bytes: it looks like UTF-16 saved without a "
+                               "byte-order mark (expected UTF-8, or UTF-16 with a BOM)",
+                    fix=_resave_utf8("UTF-16LE"))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[:err.start].count(b"\n") + 1
+        byte = raw[err.start:err.start + 1].hex().upper()
+        arabic = sum("\u0600" <= ch <= "\u06ff" for ch in raw.decode("cp1256", "replace"))
+        guess = ("; its bytes read as Arabic-script text in Windows-1256, the 'ANSI' encoding of "
+                 "Persian and Arabic Windows" if arabic else "")
+        raise _fail(path.name, f"is not UTF-8 text: byte 0x{byte} on line {line} cannot be "
+                               f"decoded (expected UTF-8{guess})",
+                    fix=_resave_utf8("WINDOWS-1256" if arabic else "YOUR-ENCODING"),
+                    line=line) from None
+    return text
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    raw = path.read_bytes()
+    text = _decode_text(path, raw)
+    if not text.strip():
+        raise _fail(path.name, f"is empty ({len(raw)} bytes); expected a header row and data "
+                               "rows", fix="export the table again, or remove the file if the "
+                                           "table is optional.")
+    first = text.lstrip("\r\n").splitlines()[0]
+    if ";" in first and "," not in first and "\t" not in first:
+        raise _fail(path.name, "separates columns with semicolons (the 'CSV' of Excel in "
+                               "decimal-comma locales); expected commas",
+                    fix="in Excel choose 'CSV UTF-8 (Comma delimited)', or in LibreOffice set "
+                        "the field delimiter to ',' and the decimal separator to '.'.", row=0)
+    sep = "\t" if "\t" in first and "," not in first else ","
+    header = next(csv.reader([first], delimiter=sep))
+    names = [h.strip() for h in header]
+    dup = sorted({h for h in names if names.count(h) > 1})
+    if dup:
+        cols = {h: [i + 1 for i, n in enumerate(names) if n == h] for h in dup}
+        raise _fail(path.name, "duplicate column names " + ", ".join(
+            f"{h!r} (columns {c})" for h, c in cols.items())
+            + "; expected each column once (a second copy would be silently renamed)",
+            fix="delete or rename the extra column.", row=0)
+    blank = [i + 1 for i, h in enumerate(names) if not h]
+    if blank:
+        raise _fail(path.name, f"empty column name in header columns {blank}",
+                    fix="name every column (see datasets/README.md) or delete empty ones.", row=0)
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""],
+                            sep=sep)
+    except (pd.errors.ParserError, csv.Error) as err:
+        found = re.search(r"line (\d+)", str(err))
+        raise _fail(path.name, f"is not a well-formed CSV table: {err}",
+                    fix="every row needs as many cells as the header; quote cells that contain "
+                        "commas.", line=int(found.group(1)) if found else None) from None
+    if names != header:
+        warnings.warn(f"{path.name}: removed spaces around column names "
+                      f"{[h for h, n in zip(header, names, strict=True) if h != n]}.",
+                      CityKitWarning, stacklevel=4)
+        frame.columns = names
+    if frame.empty:
+        raise _fail(path.name, f"has a header ({len(names)} columns) but no data rows",
+                    fix="add the rows, or remove the file if the table is optional.")
+    return frame
+
+
+_XML_BOMB = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _open_workbook(path: Path):
+    """Open an XLSX workbook safely, or raise DataValidationError saying why it cannot be read.
+
+    The zip is checked first: every part together must unzip to at most
+    :data:`MAX_UNZIPPED_BYTES`, and no XML part may declare a DTD or entities (the 'billion
+    laughs' XML bomb; Excel never writes them). openpyxl parses with ``defusedxml`` too when it
+    is installed (it is a runtime requirement).
+    """
+    import openpyxl
+
+    if not zipfile.is_zipfile(path):
+        raise _fail(path.name, "cannot be read as an XLSX workbook: it is not a zip archive",
+                    fix="save it from Excel or LibreOffice as 'Excel Workbook (.xlsx)'; a CSV or "
+                        "an old .xls renamed to .xlsx does not work.")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+            unzipped = sum(p.file_size for p in parts)
+            if unzipped > MAX_UNZIPPED_BYTES:
+                raise _fail(path.name, f"unzips to {unzipped} bytes, over the limit of "
+                                       f"{MAX_UNZIPPED_BYTES} (a possible zip bomb); refused",
+                            fix="split the workbook, or check that it is the intended file.")
+            for part in parts:
+                if part.filename.endswith((".xml", ".rels", ".vml")):
+                    with archive.open(part) as handle:
+                        head = handle.read(64 * 1024)
+                    if _XML_BOMB.search(head):
+                        raise _fail(path.name, f"part {part.filename!r} declares a DTD or XML "
+                                               "entities, which Excel never writes (a possible "
+                                               "'billion laughs' XML bomb); refused unread",
+                                    fix="open and re-save the file in Excel or LibreOffice, "
+                                        "and only use workbooks from a trusted source.")
+        return openpyxl.load_workbook(path, read_only=False, data_only=False)
+    except DataValidationError:
+        raise
+    except Exception as err:  # openpyxl/zip/XML errors of a damaged workbook
+        root = err
+        while (root.__cause__ or root.__context__) is not None:  # openpyxl re-raises vaguely
+            root = root.__cause__ or root.__context__
+        said = str(err).splitlines()[0] if str(err) else ""
+        cause = f"; cause: {type(root).__name__}: {root}" if root is not err else ""
+        raise _fail(path.name, f"cannot be read as an XLSX workbook ({type(err).__name__}: "
+                               f"{said}{cause})",
+                    fix="open it in Excel or LibreOffice and save it again as .xlsx.") from None
+
+
+def _check_sheet(book, sheet: str, file: str) -> None:
+    ws = book[sheet]
+    problems = []
+    for merged in sorted(map(str, ws.merged_cells.ranges)):
+        header = ws[merged.split(":")[0]].row == 1
+        problems.append(Problem(
+            file, f"merged cells {merged} in {'the header row' if header else 'the data'}: "
+                  "only the first cell of a merged range keeps its text, the others read as "
+                  "empty", row=0 if header else None,
+            fix="unmerge the cells and give every column its own header (see "
+                "datasets/README.md)." if header else "unmerge the cells and fill every cell."))
+    formulas = [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    if formulas:
+        shown = ", ".join(f"{c.coordinate} ({c.value})" for c in formulas[:3])
+        problems.append(Problem(
+            file, f"{len(formulas)} cell{'s hold' if len(formulas) != 1 else ' holds'} a formula, "
+                  f"e.g. {shown}; citykit reads stored values only and does not compute "
+                  "formulas (a workbook's cached results may be missing or stale)",
+            row=formulas[0].row - 1, column=str(ws.cell(1, formulas[0].column).value),
+            fix="in Excel select the cells, Copy, then Paste Special → Values, and save."))
+    if problems:
+        raise DataValidationError(problems)
+
+
+def _read_sheet(book, sheet: str, file: str) -> pd.DataFrame:
+    _check_sheet(book, sheet, file)
+    frame = pd.read_excel(book, sheet_name=sheet, dtype=str, engine="openpyxl")
+    names = [str(c) for c in frame.columns]
+    mangled = [c for c in names if c.startswith("Unnamed: ")]
+    if mangled:
+        raise _fail(file, f"empty header cells (columns {[c.split(': ')[1] for c in mangled]}, "
+                          "counted from 0); expected a name above every column",
+                    fix="name every column (see datasets/README.md) or delete empty ones.", row=0)
+    header = [c.value for c in book[sheet][1]]
+    dup = sorted({str(h) for h in header if h is not None and header.count(h) > 1})
+    if dup:
+        raise _fail(file, f"duplicate column names {dup}; expected each column once",
+                    fix="delete or rename the extra column.", row=0)
+    if frame.empty:
+        raise _fail(file, f"has a header ({len(names)} columns) but no data rows",
+                    fix="add the rows, or remove the sheet if the table is optional.")
+    return frame
+
+
+def _read_xlsx_table(path: Path, table: str) -> pd.DataFrame:
+    """One table from ``TABLE.xlsx``: its only sheet, or the sheet named after the table."""
+    book = _open_workbook(path)
+    sheets = book.sheetnames
+    if len(sheets) == 1:
+        return _read_sheet(book, sheets[0], path.name)
+    if table in sheets:
+        warnings.warn(f"{path.name} has {len(sheets)} sheets {sheets}; read sheet {table!r} and "
+                      f"ignored the others.", CityKitWarning, stacklevel=4)
+        return _read_sheet(book, table, f"{path.name}[{table}]")
+    raise _fail(path.name, f"has {len(sheets)} sheets {sheets} and none is named {table!r}; "
+                           "citykit cannot tell which one holds the table",
+                fix=f"keep one sheet, or name the sheet with the data {table!r}.")
+
+
+def _read_geo(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
+    import pyogrio
+
+    kind = "GeoPackage" if path.suffix.lower() == ".gpkg" else "GeoJSON"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            frame = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
+                pyogrio.errors.FieldError, pyogrio.errors.GeometryError,
+                shapely.errors.ShapelyError, ValueError, OSError) as err:
+            said = "".join(f" ({w.message})" for w in caught[:1])
+            raise _fail(path.name, f"cannot be read as {kind}: {str(err).splitlines()[0]}{said}",
+                        fix=f"check it opens in QGIS ('Fix geometries' repairs rings); save it "
+                            f"again as {kind} (EPSG:4326).") from None
+    for note in caught:  # what GDAL said about a file it could read, e.g. a ring it closed
+        if issubclass(note.category, RuntimeWarning):
+            warnings.warn(f"{path.name}: {note.message}", CityKitWarning, stacklevel=4)
+        else:
+            warnings.warn(note.message, note.category, stacklevel=4)
+    return frame
+
+
 def _read_one(path: Path, *, layer: str | None = None) -> pd.DataFrame:
+    """Read one table file, refusing it with DataValidationError when it cannot be read."""
+    check_file_size(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
-                           encoding="utf-8-sig")
+        return _read_csv(path)
     if suffix == ".xlsx":
-        return pd.read_excel(path, sheet_name=layer or 0, dtype=str, engine="openpyxl")
+        return _read_xlsx_table(path, layer or path.stem)
     if suffix in (".geojson", ".json", ".gpkg"):
-        return gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+        return _read_geo(path, layer)
     raise DataValidationError([Problem(str(path), f"unsupported file type {suffix!r}",
                                        fix="use CSV, XLSX, GeoJSON or GeoPackage.")])
+
+
+def _read_manifest(path: Path) -> dict:
+    file = path / "dataset.json"
+    check_file_size(file)
+    try:
+        manifest = json.loads(file.read_text(encoding="utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise _fail("dataset.json", f"is not valid UTF-8 JSON: {err}",
+                    fix='write a JSON object such as {"name": "...", "title": "..."}.') from None
+    if not isinstance(manifest, dict):
+        raise _fail("dataset.json", f"expected a JSON object, got {type(manifest).__name__}",
+                    fix='write a JSON object such as {"name": "...", "title": "..."}.')
+    return manifest
 
 
 def read_tables(source: str | os.PathLike) -> tuple[dict[str, pd.DataFrame], dict[str, str],
@@ -283,7 +561,10 @@ def read_tables(source: str | os.PathLike) -> tuple[dict[str, pd.DataFrame], dic
     manifest: dict = {}
     if path.is_dir():
         if (path / "dataset.json").exists():
-            manifest = json.loads((path / "dataset.json").read_text(encoding="utf-8"))
+            try:
+                manifest = _read_manifest(path)
+            except DataValidationError as err:
+                problems += err.problems
         for table in TABLES:
             found = _find(path, table)
             if found is None:
@@ -294,17 +575,36 @@ def read_tables(source: str | os.PathLike) -> tuple[dict[str, pd.DataFrame], dic
                         fix="see datasets/README.md and the templates in datasets/templates/."))
                 continue
             files[table] = found.name
-            tables[table] = _read_one(found)
+            try:
+                tables[table] = _read_one(found)
+            except DataValidationError as err:
+                problems += err.problems
     elif path.suffix.lower() in (".xlsx", ".gpkg"):
         import pyogrio
 
-        present = (pd.ExcelFile(path, engine="openpyxl").sheet_names
-                   if path.suffix.lower() == ".xlsx"
-                   else [name for name, _ in pyogrio.list_layers(path)])
+        check_file_size(path)
+        if path.suffix.lower() == ".xlsx":
+            book = _open_workbook(path)
+            present = book.sheetnames
+            extra = [s for s in present if s not in TABLES]
+            if extra:
+                warnings.warn(f"{path.name}: sheets {extra} are not dataset tables and were "
+                              f"ignored (tables: {list(TABLES)}).", CityKitWarning, stacklevel=3)
+        else:
+            try:
+                present = [name for name, _ in pyogrio.list_layers(path)]
+            except pyogrio.errors.DataSourceError as err:
+                raise _fail(path.name, f"cannot be read as a GeoPackage: {err}",
+                            fix="check it opens in QGIS and save it again.") from None
         for table in TABLES:
             if table in present:
                 files[table] = f"{path.name}[{table}]"
-                tables[table] = _read_one(path, layer=table)
+                try:
+                    tables[table] = (_read_sheet(book, table, files[table])
+                                     if path.suffix.lower() == ".xlsx"
+                                     else _read_geo(path, table))
+                except DataValidationError as err:
+                    problems += err.problems
             elif table not in _OPTIONAL:
                 problems.append(Problem(path.name, f"missing sheet/layer {table!r}; found "
                                                    f"{present}",
@@ -319,7 +619,13 @@ def read_tables(source: str | os.PathLike) -> tuple[dict[str, pd.DataFrame], dic
 
 def _geometry(frame: pd.DataFrame, table: str, file: str, problems: list[Problem],
               *, points_from: tuple[str, str] | None = None) -> gpd.GeoDataFrame:
-    """Give `frame` a valid EPSG:4326 geometry, reprojecting with a warning if needed."""
+    """Give `frame` a valid EPSG:4326 geometry, reprojecting with a warning if needed.
+
+    Invalid geometry (e.g. a self-intersecting ring), a province without a polygon (missing,
+    empty or unreadable WKT), a geometry of the wrong type and coordinates outside the WGS 84
+    range (a projected layer that declares EPSG:4326, or none) are reported in `problems`.
+    """
+    from_columns = False  # points built from latitude/longitude (their range is checked there)
     if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
         gdf = frame
         if gdf.crs is None:
@@ -331,22 +637,61 @@ def _geometry(frame: pd.DataFrame, table: str, file: str, problems: list[Problem
                           "EPSG:4326.", CityKitWarning, stacklevel=4)
             gdf = gdf.to_crs(WGS84)
     elif points_from and all(c in frame.columns for c in points_from):
+        from_columns = True
         lon, lat = points_from
         gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame[lon], frame[lat]),
                                crs=WGS84)
     elif "geometry" in frame.columns:
-        geoms = gpd.GeoSeries.from_wkt(frame["geometry"].fillna(""), on_invalid="ignore")
+        text = frame["geometry"].fillna("")
+        geoms = gpd.GeoSeries.from_wkt(text, on_invalid="ignore")
+        missing = shapely.is_missing(np.asarray(geoms.values, dtype=object))
+        unreadable = (text.astype(str).str.strip() != "") & pd.Series(missing, index=text.index)
+        if unreadable.any():
+            rows = (np.flatnonzero(unreadable.to_numpy()) + 1).tolist()
+            problems.append(Problem(
+                file, f"geometry is not readable WKT in rows {rows[:5]}, e.g. "
+                      f"{str(text[unreadable].iloc[0])[:60]!r}", column="geometry",
+                fix="write WKT such as 'POLYGON ((0 0, 1 0, 1 1, 0 0))', or use GeoJSON."))
         gdf = gpd.GeoDataFrame(frame.drop(columns="geometry"), geometry=geoms, crs=WGS84)
     else:
         gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([None] * len(frame)), crs=WGS84)
-    present = gdf.geometry.notna() & ~gdf.geometry.is_empty
-    invalid = present & ~gdf.geometry.is_valid
+    geom = gdf.geometry
+    shapes = np.asarray(geom.values, dtype=object)
+    present = pd.Series(~(shapely.is_missing(shapes) | shapely.is_empty(shapes)),
+                        index=geom.index)
+    if table == "provinces" and not present.all() and "geometry" in getattr(frame, "columns", ()):
+        rows = (np.flatnonzero(~present.to_numpy()) + 1).tolist()
+        problems.append(Problem(
+            file, f"{len(rows)} province{'s' if len(rows) != 1 else ''} without a polygon "
+                  f"(null or empty geometry) in rows {rows[:5]}; expected a Polygon or "
+                  "MultiPolygon", column="geometry",
+            fix="draw or copy the boundary; every province needs one for maps and distances."))
+    allowed = {"provinces": ("Polygon", "MultiPolygon"), "counties": ("Polygon", "MultiPolygon"),
+               "cities": ("Point",)}[table]
+    wrong = present & ~geom.geom_type.isin(allowed)
+    if wrong.any():
+        rows = (np.flatnonzero(wrong.to_numpy()) + 1).tolist()
+        problems.append(Problem(
+            file, f"wrong geometry type in rows {rows[:5]}: expected {' or '.join(allowed)}, got "
+                  f"{sorted(set(geom[wrong].geom_type))}", column="geometry",
+            fix="save the layer with the geometry type of datasets/README.md."))
+    invalid = present & ~geom.is_valid
     if invalid.any():
         rows = (np.flatnonzero(invalid.to_numpy()) + 1).tolist()
-        reasons = shapely.is_valid_reason(gdf.geometry[invalid].to_numpy())[:3]
+        reasons = shapely.is_valid_reason(geom[invalid].to_numpy())[:3]
         problems.append(Problem(
             file, f"invalid geometry in rows {rows[:5]}: {list(reasons)}", column="geometry",
             fix="repair it (e.g. shapely.make_valid or QGIS 'Fix geometries') and save again."))
+    if present.any() and not from_columns:
+        minx, miny, maxx, maxy = geom[present].total_bounds
+        if not (-180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90):
+            problems.append(Problem(
+                file, f"coordinates outside the WGS 84 range (x {minx:.6g} to {maxx:.6g}, y "
+                      f"{miny:.6g} to {maxy:.6g}; expected longitude -180..180, latitude "
+                      "-90..90): the layer looks projected (e.g. metres in UTM or Web Mercator) "
+                      "but declares EPSG:4326 or no CRS", column="geometry",
+                fix="declare the layer's real CRS (GeoJSON 'crs' member, or the .gpkg's SRS) so "
+                    "citykit can reproject it, or reproject it to EPSG:4326 in QGIS."))
     return gdf
 
 
@@ -421,23 +766,31 @@ def validate_dataset(source: str | os.PathLike) -> tuple[list[Problem], list[str
     problems: list[Problem] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        if path.is_file() and path.stem in TABLES and path.suffix.lower() in _EXTENSIONS[path.stem]:
-            frame = _as_text_ids(_read_one(path))
-            problems += check_tables({path.stem: frame}, {path.stem: path.name}, partial=True)
-        else:
-            if path.is_dir() and (path / MANIFEST_NAME).exists():
-                problems += verify_manifest(path)
-            elif path.is_dir():
-                warnings.warn(f"no {MANIFEST_NAME}: integrity cannot be checked", CityKitWarning,
-                              stacklevel=2)
-            tables, files, manifest, found = read_tables(path)
-            problems += found
-            if not found:
-                checked = check_tables(tables, files)
-                try:
-                    _assemble(path.stem, tables, files, manifest, checked)
-                except DataValidationError as err:
-                    problems += err.problems
+        try:
+            if path.is_file() and path.stem in TABLES \
+                    and path.suffix.lower() in _EXTENSIONS[path.stem]:
+                frame = _as_text_ids(_read_one(path))
+                problems += check_tables({path.stem: frame}, {path.stem: path.name}, partial=True)
+                if path.stem == "cities":
+                    lint_names(frame, path.name)
+            else:
+                if path.is_dir() and (path / MANIFEST_NAME).exists():
+                    problems += verify_manifest(path)
+                elif path.is_dir():
+                    warnings.warn(f"no {MANIFEST_NAME}: integrity cannot be checked",
+                                  CityKitWarning, stacklevel=2)
+                tables, files, manifest, found = read_tables(path)
+                problems += found
+                if not found:
+                    checked = check_tables(tables, files)
+                    try:
+                        _assemble(path.stem, tables, files, manifest, checked)
+                    except DataValidationError as err:
+                        problems += err.problems
+                    lint_names(tables["cities"], files["cities"])
+                    lint_percentages(tables, files)
+        except DataValidationError as err:
+            problems += err.problems
     return problems, [str(w.message) for w in caught]
 
 

@@ -13,20 +13,26 @@
   version and the SHA-256 of every other file.
 
 Every text cell of the CSV files and the workbook goes through :func:`escape_cell`, so a city
-named ``=HYPERLINK(...)`` stays text in a spreadsheet. :func:`verify_dossier` re-runs the
-manifest's Scenario and checks that the ranking and the shortlist come out the same and that no
-file was changed. Each file is written to a temporary name in the folder and then renamed, so a
-failed export never leaves half a file under an output's name.
+named ``=HYPERLINK(...)`` stays text in a spreadsheet; the brief escapes all text for HTML, and
+the files' names are fixed (a name made from user text goes through :func:`safe_filename`).
+:func:`verify_dossier` re-runs the manifest's Scenario and checks that the ranking and the
+shortlist come out the same and that no file was changed. Each file is written to a temporary
+name in the folder and then renamed, so a failed export never leaves half a file under an
+output's name.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import io
 import json
 import math
 import os
 import platform
+import re
+import unicodedata
 import uuid
+import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -50,7 +56,7 @@ from .exceptions import CityKitError, ExportError, Problem
 from .integrity import MANIFEST_NAME, file_sha256, read_manifest
 
 __all__ = ["MANIFEST", "OUTPUTS", "SHEETS", "Dossier", "escape_cell", "export_dossier",
-           "methodology", "unescape_cell", "verify_dossier", "write_scenario"]
+           "methodology", "safe_filename", "unescape_cell", "verify_dossier", "write_scenario"]
 
 SCHEMA = "citykit.dossier/1"
 #: The files of a dossier (besides ``manifest.json``), by role.
@@ -106,6 +112,61 @@ def _escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = out[column].map(escape_cell).astype(object)
     out.columns = [escape_cell(str(c)) for c in out.columns]
     return out
+
+
+#: Names Windows keeps for devices, with or without an extension (``con.txt`` is the console).
+WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", "conin$", "conout$",
+                              *(f"com{i}" for i in "123456789¹²³"),
+                              *(f"lpt{i}" for i in "123456789¹²³")})
+#: Characters no file name may hold on some system (Windows forbids the printable ones).
+_UNSAFE_CHARS = re.compile(r'[/\\<>:"|?*]')
+#: Zero-width joiners are part of Persian words; every other format character (bidi overrides
+#: that make ``exe.txt`` look like ``txt.exe``, invisible marks) is dropped.
+_KEEP_FORMAT = {"\u200c", "\u200d"}
+
+
+def safe_filename(name: object, *, default: str = "citykit", max_bytes: int = 200) -> str:
+    r"""A file name made from user text (a title, a city, an uploaded name) that is safe to use.
+
+    The result names one file in the current folder on Linux, macOS and Windows: path
+    separators, ``..``, NUL and other control characters, the characters Windows forbids
+    (``<>:"|?*``) and bidirectional overrides are replaced or dropped; leading dots (hidden
+    files, ``..``) and trailing dots and spaces are removed; Windows device names (``CON``,
+    ``nul.txt``, ``COM1``) get a ``_`` in front; the name is cut to `max_bytes` bytes of UTF-8,
+    keeping its extension. Letters of any script stay (Persian titles keep their words and
+    zero-width non-joiners). `default` is returned when nothing usable is left.
+
+    Examples
+    --------
+    >>> safe_filename("../../etc/passwd")
+    'etc_passwd'
+    >>> safe_filename("C:\\Users\\x\\report.xlsx"), safe_filename("con.csv")
+    ('C_Users_x_report.xlsx', '_con.csv')
+    >>> safe_filename("طرح\u200cهای آزمایشی: تهران/کرج.zip")
+    'طرح\u200cهای آزمایشی_ تهران_کرج.zip'
+    >>> safe_filename("..."), safe_filename("a\x00b")
+    ('citykit', 'a_b')
+    """
+    text = unicodedata.normalize("NFC", "" if name is None else str(name))
+    out = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category == "Cf" and ch not in _KEEP_FORMAT:
+            continue
+        out.append("_" if category in ("Cc", "Cs", "Co", "Cn") or _UNSAFE_CHARS.match(ch)
+                   else " " if category in ("Zs", "Zl", "Zp") else ch)
+    text = re.sub(r"_{2,}", "_", re.sub(r" {2,}", " ", "".join(out)))
+    text = text.strip(" ._")
+    stem, dot, ext = text.rpartition(".")
+    if not dot or not re.fullmatch(r"[A-Za-z0-9]{1,10}", ext):
+        stem, ext = text, ""
+    stem = stem.strip(" ._")
+    if stem.split(".")[0].strip().lower() in WINDOWS_RESERVED:
+        stem = "_" + stem
+    suffix = f".{ext}" if ext else ""
+    room = max(1, max_bytes - len(suffix.encode("utf-8")))
+    stem = stem.encode("utf-8")[:room].decode("utf-8", errors="ignore").rstrip(" .")
+    return stem + suffix if stem.strip(" ._") else default
 
 
 # --------------------------------------------------------------------------- the dossier
@@ -456,8 +517,27 @@ def _write_xlsx(path: Path, sheets: dict[str, pd.DataFrame], *, rtl: bool) -> No
         for row in frame.itertuples(index=False, name=None):
             sheet.append([_xlsx_cell(sheet, v, alignment=wrap) if wide else _xlsx_cell(sheet, v)
                           for v in row])
+    raw = io.BytesIO()
+    book.save(raw)
     with _atomic(path) as tmp:
-        book.save(tmp)
+        _reproducible_zip(raw, tmp)
+
+
+#: The time stamps a dossier's XLSX and GeoPackage carry instead of "now", so that the same
+#: scenario gives the same bytes (the manifest's ``created`` is the dossier's only time).
+FIXED_TIME = "1980-01-01T00:00:00Z"
+_CORE_DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def _reproducible_zip(raw: io.BytesIO, path: Path) -> None:
+    """Copy an .xlsx package with fixed zip entry times and document dates."""
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _CORE_DATES.sub(rb"\g<1>" + FIXED_TIME.encode() + rb"\g<2>", data)
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)), data,
+                         compress_type=zipfile.ZIP_DEFLATED)
 
 
 def _write_geo(geojson: Path, gpkg: Path, result, table: pd.DataFrame) -> None:
@@ -471,9 +551,18 @@ def _write_geo(geojson: Path, gpkg: Path, result, table: pd.DataFrame) -> None:
         gdf = gdf.to_crs("EPSG:4326")
     _write_text(geojson, gdf.to_json(drop_id=True, na="null", show_bbox=False,
                                      ensure_ascii=False) + "\n")
-    with _atomic(gpkg) as tmp:
-        gdf.to_file(tmp, layer="candidates", driver="GPKG")
-        gdf[gdf["pilot"]].to_file(tmp, layer="pilots", driver="GPKG")
+    # GDAL stamps gpkg_contents.last_change with "now" unless OGR_CURRENT_DATE is set.
+    previous = os.environ.get("OGR_CURRENT_DATE")
+    os.environ["OGR_CURRENT_DATE"] = FIXED_TIME
+    try:
+        with _atomic(gpkg) as tmp:
+            gdf.to_file(tmp, layer="candidates", driver="GPKG")
+            gdf[gdf["pilot"]].to_file(tmp, layer="pilots", driver="GPKG")
+    finally:
+        if previous is None:
+            os.environ.pop("OGR_CURRENT_DATE", None)
+        else:
+            os.environ["OGR_CURRENT_DATE"] = previous
 
 
 # --------------------------------------------------------------------------- manifest

@@ -23,8 +23,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .data import Dataset, datasets_root
-from .exceptions import CityKitWarning, FrameworkError, Problem
+from .data import Dataset, check_file_size, datasets_root
+from .exceptions import CityKitWarning, DataValidationError, FrameworkError, Problem
 
 __all__ = [
     "Component",
@@ -35,6 +35,7 @@ __all__ = [
     "crosswalk",
     "frameworks_root",
     "load_framework",
+    "read_framework_file",
 ]
 
 POLARITIES = ("+", "-", "target", "context")
@@ -268,18 +269,7 @@ def load_framework(source: str | os.PathLike, *, dataset: Dataset | None = None)
     ['need', 'readiness']
     """
     path = _resolve(source)
-    text = path.read_text(encoding="utf-8")
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise FrameworkError([Problem(
-            path.name, f"not valid YAML: {getattr(err, 'problem', err)}",
-            line=mark.line + 1 if mark else None,
-            fix="check indentation and quoting (codes such as '5.1' and polarity '+' need quotes).")]
-        ) from None
-    if not isinstance(raw, dict):
-        raise FrameworkError([Problem(path.name, "expected a mapping of keys at the top level")])
+    raw, text = read_framework_file(path)
     if dataset is None and raw.get("kind") == "national" and raw.get("dataset"):
         from .data import load_dataset
 
@@ -289,6 +279,68 @@ def load_framework(source: str | os.PathLike, *, dataset: Dataset | None = None)
     if problems:
         raise FrameworkError(problems)
     return _build(raw, path)
+
+
+def read_framework_file(path: str | os.PathLike) -> tuple[dict, str]:
+    """Read a framework YAML file safely; return the parsed mapping and the text.
+
+    The file must be at most :data:`citykit.data.MAX_FILE_BYTES`, UTF-8, and plain YAML: it is
+    parsed with ``yaml.safe_load``, which builds only dicts, lists, strings and numbers, so a tag
+    that would construct a Python object (``!!python/object/apply:os.system``) is refused and
+    never run.
+
+    Raises
+    ------
+    FrameworkError
+        Saying what is wrong, with the line where YAML gives one.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     bad = Path(tmp) / "evil.yaml"
+    ...     _ = bad.write_text("id: !!python/object/apply:os.system ['echo hi']")
+    ...     read_framework_file(bad)
+    Traceback (most recent call last):
+    ...
+    citykit.exceptions.FrameworkError: 1 problem in the framework:
+      - evil.yaml, line 1: YAML tag '!!python/object/apply:os.system' is not allowed: ...
+    """
+    path = Path(path)
+    try:
+        check_file_size(path)
+    except DataValidationError as err:
+        raise FrameworkError(err.problems) from None
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise FrameworkError([Problem(
+            path.name, f"is not UTF-8 text (byte {err.start}: {err.reason})",
+            fix="save the file as UTF-8 (any editor's 'Save with encoding' menu).")]) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.constructor.ConstructorError as err:
+        mark = err.problem_mark
+        tag = str(err.problem).split("tag ")[-1].strip("'")
+        tag = tag.replace("tag:yaml.org,2002:", "!!")
+        raise FrameworkError([Problem(
+            path.name, f"YAML tag {tag!r} is not allowed: framework files are read with safe "
+                       "loading (plain mappings, lists, text and numbers only), so a tag that "
+                       "would construct a Python object or run code is refused and never run",
+            line=mark.line + 1 if mark else None,
+            fix="remove the tag; write the value as plain text or a number.")]) from None
+    except (yaml.YAMLError, RecursionError) as err:
+        mark = getattr(err, "problem_mark", None)
+        raise FrameworkError([Problem(
+            path.name, f"not valid YAML: {getattr(err, 'problem', None) or err}",
+            line=mark.line + 1 if mark else None,
+            fix="check indentation and quoting (codes such as '5.1' and polarity '+' need quotes).")]
+        ) from None
+    if not isinstance(raw, dict):
+        raise FrameworkError([Problem(
+            path.name, f"expected a mapping of keys at the top level, got "
+                       f"{type(raw).__name__}", fix="see datasets/frameworks/README.md.")])
+    return raw, text
 
 
 def _as_codes(value) -> tuple[str, ...]:
@@ -438,7 +490,9 @@ class _Context:
             if parent is not None and parent not in parent_of:
                 near = difflib.get_close_matches(parent, list(parent_of), n=3)
                 self.add(index_of[code], f"component {code!r}: unknown parent {parent!r}"
-                         + (f"; closest: {near}" if near else ""))
+                         + (f"; closest: {near}" if near else ""),
+                         fix="give the code of an existing component as 'parent', or remove "
+                             "'parent' to make it a top-level component.")
         if self.problems:
             return
         if self._check_cycles(parent_of, index_of):
@@ -498,7 +552,9 @@ class _Context:
                         near = difflib.get_close_matches(indicator, known, n=3)
                         self.add(i, f"component {code!r}: unknown indicator code {indicator!r} "
                                     f"(not in dataset {self.dataset.name!r})"
-                                 + (f"; closest known: {near}" if near else ""))
+                                 + (f"; closest known: {near}" if near else ""),
+                                 fix="use a code from the dataset's indicators table, or mark "
+                                     "the component 'data: missing'.")
 
     def _check_directions(self, items, children, parent_of, index_of) -> None:
         """A leaf's indicators must point one way, and agree with its sub-index's polarity."""

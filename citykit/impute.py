@@ -26,6 +26,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .exceptions import CityKitError
@@ -180,12 +181,25 @@ def _flagged(matrix: CityMatrix, filled: pd.DataFrame, policy: str, before: int,
     return out, MissingReport(policy, params, before, imputed_cells=n)
 
 
+def _finite_stat(values: pd.DataFrame, stat):
+    """``stat(values)``, recomputed on each column divided by its largest magnitude (then scaled
+    back) where it overflowed: a median or mean of values near the float64 limit (two values
+    of 1e308 average to inf) must stay finite, as the values it summarises are."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = stat(values)
+        overflow = np.isinf(out.to_numpy(dtype=float))
+        if not overflow.any():
+            return out
+        top = values.abs().max().replace(0, 1.0).fillna(1.0)
+        return out.mask(overflow, stat(values / top) * top)
+
+
 def _median(matrix, *, before, **_):
     empty = matrix.values.columns[matrix.values.isna().all()].tolist()
     if empty:
         raise MissingDataError(f"criteria {empty} have no value at all; a median cannot be "
                                "learned. Drop them first (policy drop-criteria).")
-    filled = matrix.values.fillna(matrix.values.median())
+    filled = matrix.values.fillna(_finite_stat(matrix.values, lambda x: x.median()))
     return _flagged(matrix, filled, "median", before, {})
 
 
@@ -198,11 +212,15 @@ def _knn(matrix, *, before, k, **_):
     if empty:
         raise MissingDataError(f"criteria {empty} have no value at all; KNN cannot impute them. "
                                "Drop them first (policy drop-criteria).")
-    # Distances are computed on standardised columns so that no unit dominates.
+    # Distances are computed on standardised columns so that no unit dominates. Each column is
+    # first divided by its largest magnitude, so the mean and the squares of the standard
+    # deviation cannot overflow for values near the float64 limit (1e300 and beyond).
     x = matrix.values
-    mean, std = x.mean(), x.std(ddof=0).replace(0, 1.0)
-    imputed = KNNImputer(n_neighbors=min(k, len(x) - 1) or 1).fit_transform((x - mean) / std)
-    filled = pd.DataFrame(imputed, index=x.index, columns=x.columns) * std + mean
+    top = x.abs().max().replace(0, 1.0)
+    u = x / top
+    mean, std = u.mean(), u.std(ddof=0).replace(0, 1.0)
+    imputed = KNNImputer(n_neighbors=min(k, len(x) - 1) or 1).fit_transform((u - mean) / std)
+    filled = (pd.DataFrame(imputed, index=x.index, columns=x.columns) * std + mean) * top
     filled = x.where(x.notna(), filled)  # known cells stay exactly as they were
     return _flagged(matrix, filled, "knn", before, {"k": k})
 
@@ -211,7 +229,7 @@ def _province_mean(matrix, *, before, **_):
     if "province_code" not in matrix.candidates.columns:
         raise MissingDataError("policy 'province-mean' needs each candidate's province_code")
     province = matrix.candidates["province_code"]
-    means = matrix.values.groupby(province).transform("mean")
+    means = _finite_stat(matrix.values, lambda x: x.groupby(province).transform("mean"))
     filled = matrix.values.fillna(means)
     return _flagged(matrix, filled, "province-mean", before, {})
 

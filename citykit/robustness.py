@@ -56,10 +56,12 @@ __all__ = [
     "Acceptability",
     "ChoiceSensitivity",
     "FrameworkSensitivity",
+    "RankReversal",
     "WeightStability",
     "choice_sensitivity",
     "framework_sensitivity",
     "rank_acceptability",
+    "rank_reversal",
     "robustness",
     "weight_draws",
     "weight_stability",
@@ -892,3 +894,190 @@ def _choice_result(stats, design, levels, notes, matrix, top_k, draws, entropy):
                              matrix.names("en").reindex(index).astype(str),
                              {f: tuple(map(str, v)) for f, v in levels.items()}, top_k, draws,
                              entropy, tuple(notes))
+
+
+# ---------------------------------------------------------------------------------------------
+# Rank reversal (removing a candidate)
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class RankReversal:
+    """What removing each candidate outside the top k does to the others (see :func:`rank_reversal`).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per removed candidate (index = its id), in the order of the base ranking:
+        ``removed_rank`` (its rank before removal), ``entered`` and ``left`` (tuples of ids that
+        entered or left the top k), ``top_k_changed`` (the top-k *set* changed),
+        ``order_changed`` (the top k kept its members but not their ranks), ``pair_reversals``
+        (pairs of remaining candidates whose strict order flipped, or became or stopped being
+        a tie), ``pairs`` (pairs compared) and ``error`` (the message of a
+        :class:`~citykit.exceptions.CityKitError` the re-ranking raised, e.g. a criterion that
+        became constant; empty otherwise; such rows count as no change and are listed).
+    top_k : int
+    method, normalisation : str
+    weights : str
+        ``"fixed"`` (the ranking's weights reused) or the weighting re-learned on each subset.
+    """
+
+    table: pd.DataFrame
+    top_k: int
+    method: str
+    normalisation: str
+    weights: str
+
+    @property
+    def ranked(self) -> pd.DataFrame:
+        """The rows whose re-ranking succeeded."""
+        return self.table[self.table["error"] == ""]
+
+    @property
+    def rate(self) -> float:
+        """Share of (successful) removals that changed the top-k set; NaN when none ran."""
+        done = self.ranked
+        return float(done["top_k_changed"].mean()) if len(done) else float("nan")
+
+    @property
+    def entry_rate(self) -> float:
+        """Share of removals that brought a new candidate into the top k; NaN when none ran."""
+        done = self.ranked
+        return float(done["entered"].map(bool).mean()) if len(done) else float("nan")
+
+    @property
+    def pair_reversal_rate(self) -> float:
+        """Flipped pairs over compared pairs, over every removal; NaN when none ran."""
+        done = self.ranked
+        pairs = int(done["pairs"].sum())
+        return float(done["pair_reversals"].sum() / pairs) if pairs else float("nan")
+
+    def summary(self) -> dict:
+        """The headline figures as a plain dict (for reports and the manifest)."""
+        return {"method": self.method, "normalisation": self.normalisation,
+                "weights": self.weights, "top_k": self.top_k,
+                "removals": int(len(self.table)), "failed": int(len(self.table) -
+                                                                  len(self.ranked)),
+                "top_k_change_rate": self.rate, "entry_rate": self.entry_rate,
+                "pair_reversal_rate": self.pair_reversal_rate}
+
+
+def _order_signs(key: np.ndarray) -> np.ndarray:
+    """sign(key_i - key_j) for every pair i < j (flattened upper triangle); higher key better."""
+    i, j = np.triu_indices(key.size, k=1)
+    return np.sign(key[i] - key[j])
+
+
+def rank_reversal(source, *, top_k: int | None = None, weights=None) -> RankReversal:
+    """Remove each candidate outside the top k in turn, re-rank, and report what changed.
+
+    A method whose normalisation or reference points are learned from the candidate set (min-max
+    bounds, vector norms, TOPSIS's ideal points, VIKOR's best and worst values) can change the
+    order of the others when one candidate leaves; this is *rank reversal*, reported here rather
+    than hidden. The re-ranking uses the ranking's method, normalisation (refitted on the smaller
+    set), normalisation options and method options.
+
+    Parameters
+    ----------
+    source : citykit.ranking.Ranking or citykit.scenario.Result
+    top_k : int, optional
+        The shortlist size, 1 <= top_k < n; default 5 (or n - 1 when there are fewer
+        candidates).
+    weights : None, str or mapping, optional
+        None (default): the ranking's weights are held fixed, so only the normalisation and the
+        method depend on the set. A weighting spec (``"entropy"``, ``"critic"``, ``"pca"``,
+        ``"equal"``, ``"framework"`` with a Result, or a mapping) is re-learned on every subset,
+        as a re-run of the scenario would.
+
+    Returns
+    -------
+    RankReversal
+
+    Raises
+    ------
+    RobustnessError
+        For fewer than 3 candidates or `top_k` outside 1..n-1.
+
+    Examples
+    --------
+    >>> from citykit.matrix import CityMatrix
+    >>> from citykit.ranking import rank
+    >>> m = CityMatrix.from_frame(pd.DataFrame({"jobs": [10.0, 9.0, 4.0, 0.0],
+    ...                                         "air": [0.0, 2.0, 10.0, 5.0]},
+    ...                                        index=list("ABCD")), ["max", "max"])
+    >>> r = rank(m, method="wsum")           # min-max bounds learned on A-D
+    >>> r.ranks.to_dict()
+    {'A': 3, 'B': 2, 'C': 1, 'D': 4}
+    >>> rr = rank_reversal(r, top_k=1)
+    >>> rr.table[["removed_rank", "entered", "left", "pair_reversals", "pairs"]]
+       removed_rank entered  left  pair_reversals  pairs
+    B             2      ()    ()               0      3
+    A             3      ()    ()               0      3
+    D             4    (B,)  (C,)               1      3
+
+    Removing D, the last, moves the lower bound of ``jobs`` from 0 to 4 and B overtakes C:
+
+    >>> round(rr.rate, 4), round(rr.pair_reversal_rate, 4), rr.summary()["failed"]
+    (0.3333, 0.1111, 0)
+    """
+    from .ranking import rank
+
+    ranking = _ranking_of(source)
+    matrix = ranking.matrix
+    n = matrix.shape[0]
+    if n < 3:
+        raise RobustnessError(f"rank reversal needs at least 3 candidates (one to remove and two "
+                              f"to compare); got {n}.")
+    if top_k is None:
+        top_k = min(DEFAULTS["top_k"], n - 1)
+    if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or \
+            not 1 <= top_k <= n - 1:
+        raise RobustnessError(f"top_k must be an integer between 1 and n - 1 = {n - 1} (some "
+                              f"candidate must be outside the top k to remove); got {top_k!r}.")
+    top_k = int(top_k)
+    framework = getattr(source, "framework", None)
+    spec = ranking.weights if weights is None else weights
+    sign = 1.0 if ranking.higher_is_better else -1.0
+    index = ranking.scores.index
+    base_key = sign * ranking.scores.to_numpy(dtype=float)
+    base_ranks = ranking.ranks.to_numpy()
+    base_top = set(index[base_ranks <= top_k])
+    rows = []
+    for pos in np.argsort(base_ranks, kind="stable"):
+        if base_ranks[pos] <= top_k:
+            continue
+        city = index[pos]
+        keep = np.flatnonzero(np.arange(n) != pos)
+        row = {"id": city, "removed_rank": int(base_ranks[pos]), "entered": (), "left": (),
+               "top_k_changed": False, "order_changed": False, "pair_reversals": 0,
+               "pairs": len(keep) * (len(keep) - 1) // 2, "error": ""}
+        try:
+            sub = rank(matrix.take(index[keep], note=f"rank reversal: without {city}"),
+                       method=ranking.method, normalisation=ranking.normalisation,
+                       weights=spec, framework=framework,
+                       normalisation_params=ranking.normaliser.get("params") or {},
+                       method_params=ranking.method_params,
+                       normalise_weights=bool(getattr(getattr(source, "scenario", None),
+                                                      "normalise_weights", False)))
+        except CityKitError as err:
+            row["error"] = str(err).splitlines()[0]
+            rows.append(row)
+            continue
+        new_ranks = sub.ranks.to_numpy()
+        new_top = set(sub.ranks.index[new_ranks <= top_k])
+        row["entered"] = tuple(c for c in index if c in new_top - base_top)
+        row["left"] = tuple(c for c in index if c in base_top - new_top)
+        row["top_k_changed"] = bool(row["entered"] or row["left"])
+        old = ranking.ranks.reindex(sorted(new_top, key=list(index).index))
+        row["order_changed"] = not row["top_k_changed"] and bool(
+            (old.to_numpy() != sub.ranks.reindex(old.index).to_numpy()).any())
+        new_key = sign * sub.scores.reindex(index[keep]).to_numpy(dtype=float)
+        row["pair_reversals"] = int((_order_signs(base_key[keep]) != _order_signs(new_key)).sum())
+        rows.append(row)
+    columns = ["removed_rank", "entered", "left", "top_k_changed", "order_changed",
+               "pair_reversals", "pairs", "error"]
+    table = pd.DataFrame(rows, columns=["id", *columns]).set_index("id")
+    table.index.name = None
+    for column in ("entered", "left"):
+        table[column] = table[column].astype(object)
+    return RankReversal(table, top_k, ranking.method, ranking.normalisation,
+                        "fixed" if weights is None else str(weights))

@@ -8,6 +8,7 @@ step.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import tempfile
@@ -25,7 +26,8 @@ from .matrix import CityMatrix
 from .ranking import Ranking, rank
 from .robustness import DEFAULTS as ROBUSTNESS_DEFAULTS
 
-__all__ = ["Result", "Scenario", "ScenarioError", "dataset_fingerprint", "run"]
+__all__ = ["Result", "Scenario", "ScenarioError", "check_paths", "check_scenario_targets",
+           "dataset_fingerprint", "run"]
 
 SCHEMA = "citykit.scenario/1"
 
@@ -128,8 +130,33 @@ class Scenario:
         return replace(self, dataset_sha256=dataset_fingerprint(self.dataset))
 
     @classmethod
-    def from_dict(cls, data: dict) -> Scenario:
-        """Build from :meth:`to_dict` output; unknown keys are an error, not ignored."""
+    def from_dict(cls, data: dict, *, workspace: str | os.PathLike | None = None) -> Scenario:
+        """Build from :meth:`to_dict` output; unknown keys are an error, not ignored.
+
+        Parameters
+        ----------
+        data : dict
+        workspace : path-like, optional
+            When given, the ``dataset`` and ``framework`` paths must stay inside it (see
+            :func:`check_paths`).
+
+        Raises
+        ------
+        ScenarioError
+            For a value that is not a JSON object, an unknown schema or key, a value of the wrong
+            type, or (with `workspace`) a path outside the allowed folders.
+
+        Examples
+        --------
+        >>> Scenario.from_dict({"method": "topsis", "wieghts": "equal"})
+        Traceback (most recent call last):
+        ...
+        citykit.scenario.ScenarioError: unknown scenario keys ['wieghts']; ...
+        """
+        if not isinstance(data, dict):
+            raise ScenarioError(f"a scenario must be a JSON object of settings, got "
+                                f"{type(data).__name__}. Fix: start from `citykit scenario new "
+                                "--out FILE.json` and edit it.")
         data = dict(data)
         schema = data.pop("schema", SCHEMA)
         data.pop("citykit_version", None)
@@ -138,25 +165,62 @@ class Scenario:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise ScenarioError(f"unknown scenario keys {unknown}; known keys: {sorted(known)}")
+            near = {k: difflib.get_close_matches(k, sorted(known), n=1) for k in unknown}
+            hints = "; ".join(f"{k!r} -> {v[0]!r}?" for k, v in near.items() if v)
+            raise ScenarioError(f"unknown scenario keys {unknown}; known keys: {sorted(known)}"
+                                + (f". Did you mean: {hints}" if hints else "")
+                                + ". Fix: rename or remove them (unknown keys are never "
+                                  "ignored, so a typo cannot silently drop a choice).")
         _check_types(data)
         for key in ("indicators", "candidates", "eligibility"):
             if data.get(key) is not None:
                 data[key] = tuple(data[key])
         if isinstance(data.get("missing"), list):
             data["missing"] = tuple(data["missing"])
-        return cls(**data)
+        scenario = cls(**data)
+        if workspace is not None:
+            check_paths(scenario, workspace)
+        return scenario
 
     @classmethod
-    def from_json(cls, text_or_path: str | Path) -> Scenario:
-        """Read a scenario from JSON text or a ``.json`` file."""
+    def from_json(cls, text_or_path: str | Path, *,
+                  workspace: str | os.PathLike | None = None) -> Scenario:
+        """Read a scenario from JSON text or a ``.json`` file.
+
+        With `workspace`, the scenario's ``dataset`` and ``framework`` must be bundled names or
+        paths inside the workspace or the bundled ``datasets/`` folder (:func:`check_paths`);
+        ``citykit validate`` uses the current directory as the workspace.
+
+        Examples
+        --------
+        >>> Scenario.from_json('{"dataset": "../../etc"}', workspace=".")
+        Traceback (most recent call last):
+        ...
+        citykit.scenario.ScenarioError: scenario 'dataset' path '../../etc' resolves to ...
+        """
         text = str(text_or_path)
-        if not text.lstrip().startswith("{"):
-            text = Path(text_or_path).read_text(encoding="utf-8")
+        if not text.lstrip().startswith(("{", "[")):
+            from .data import check_file_size
+            from .exceptions import DataValidationError
+
+            path = Path(text_or_path)
+            try:
+                check_file_size(path)
+                text = path.read_bytes().decode("utf-8-sig")
+            except DataValidationError as err:
+                raise ScenarioError(str(err.problems[0])) from None
+            except UnicodeDecodeError as err:
+                raise ScenarioError(f"{path.name} is not UTF-8 text (byte {err.start}: "
+                                    f"{err.reason}). Fix: save it as UTF-8.") from None
         try:
-            return cls.from_dict(json.loads(text))
+            data = json.loads(text)
         except json.JSONDecodeError as err:
-            raise ScenarioError(f"scenario is not valid JSON: {err}") from None
+            raise ScenarioError(f"scenario is not valid JSON: {err}. Fix: check commas, quotes "
+                                "and brackets near that position.") from None
+        except RecursionError:
+            raise ScenarioError("scenario JSON is nested too deeply to be a scenario. Fix: "
+                                "start from `citykit scenario new --out FILE.json`.") from None
+        return cls.from_dict(data, workspace=workspace)
 
     def with_(self, **changes: Any) -> Scenario:
         """A copy with some choices changed."""
@@ -176,12 +240,66 @@ _TYPES = {
 
 def _check_types(data: dict) -> None:
     wrong = [f"{key!r} must be {' or '.join(t.__name__ for t in _TYPES[key])}, got "
-             f"{type(value).__name__} {value!r}"
-             for key, value in data.items() if key in _TYPES and not isinstance(value, _TYPES[key])]
+             f"{type(value).__name__} {value!r}"[:200]
+             for key, value in data.items()
+             if key in _TYPES and (not isinstance(value, _TYPES[key])
+                                   or (isinstance(value, bool) and bool not in _TYPES[key]))]
     if isinstance(data.get("year"), str) and data["year"] != "latest":
         wrong.append(f"'year' must be a year or 'latest', got {data['year']!r}")
+    for key in ("indicators", "candidates"):
+        if isinstance(data.get(key), (list, tuple)) and not all(
+                isinstance(v, str) for v in data[key]):
+            wrong.append(f"{key!r} must be a list of text ids, got {data[key]!r}"[:200])
+    if isinstance(data.get("eligibility"), (list, tuple)) and not all(
+            isinstance(v, dict) for v in data["eligibility"]):
+        wrong.append("'eligibility' must be a list of rule objects such as "
+                     "{\"rule\": \"exclude-capital\"}")
     if wrong:
-        raise ScenarioError("invalid scenario: " + "; ".join(wrong))
+        raise ScenarioError("invalid scenario: " + "; ".join(wrong)
+                            + ". Fix: give each setting the type `citykit scenario new` writes.")
+
+
+def check_paths(scenario: Scenario, workspace: str | os.PathLike) -> None:
+    """Refuse a scenario whose dataset or framework path leads outside the allowed folders.
+
+    The rule: ``dataset`` and ``framework`` are either a bundled name (``"iran"``,
+    ``"iran_national"``) or a path. A relative path is read from `workspace`; after resolving
+    ``..`` and symbolic links it must lie inside `workspace` or inside the bundled datasets
+    folder (:func:`citykit.data.datasets_root`, which holds the bundled frameworks too). So a
+    scenario received from someone else cannot make citykit read ``../../etc`` or any absolute
+    path elsewhere on the machine.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the key, the path, where it resolves to and the allowed folders.
+
+    Examples
+    --------
+    >>> check_paths(Scenario(), ".")   # bundled names are always allowed
+    >>> check_paths(Scenario(framework="/etc/passwd"), ".")
+    Traceback (most recent call last):
+    ...
+    citykit.scenario.ScenarioError: scenario 'framework' path '/etc/passwd' resolves to ...
+    """
+    from .data import bundled_datasets, datasets_root
+    from .frameworks import bundled_frameworks
+
+    root = Path(workspace).resolve()
+    allowed = (root, datasets_root().resolve())
+    bundled = {"dataset": bundled_datasets(), "framework": bundled_frameworks()}
+    for key in ("dataset", "framework"):
+        value = getattr(scenario, key)
+        if value is None or value in bundled[key]:
+            continue
+        target = Path(value)
+        resolved = (target if target.is_absolute() else root / target).resolve()
+        if not any(resolved == base or base in resolved.parents for base in allowed):
+            raise ScenarioError(
+                f"scenario {key!r} path {value!r} resolves to {str(resolved)!r}, outside the "
+                f"workspace {str(root)!r} and the bundled datasets folder; a scenario may only "
+                f"name a bundled {key} ({bundled[key]}) or a path inside those folders. Fix: "
+                f"copy the {key} into the workspace and give its relative path.")
 
 
 def dataset_fingerprint(source) -> str:
@@ -254,3 +372,31 @@ def run(scenario: Scenario, *, dataset: Dataset | None = None,
                    normalisation_params=scenario.normalisation_params,
                    method_params=scenario.method_params)
     return Result(scenario, dataset, framework, matrix, audit, missing, ranking)
+
+
+def check_scenario_targets(scenario: Scenario) -> list[str]:
+    """What a scenario names but cannot be found: its dataset and framework (empty when found).
+
+    Cheap enough for ``citykit validate``: names are looked up among the bundled ones and paths
+    are checked to exist; nothing is loaded.
+
+    Examples
+    --------
+    >>> check_scenario_targets(Scenario())
+    []
+    >>> check_scenario_targets(Scenario(dataset="atlantis"))[0]
+    "scenario 'dataset' 'atlantis' is neither a bundled dataset (['iran']) nor an existing path. Fix: give a bundled name or the path of a dataset folder, .xlsx workbook or .gpkg."
+    """
+    from .data import bundled_datasets
+    from .frameworks import bundled_frameworks
+
+    found = []
+    for key, names, kinds in (("dataset", bundled_datasets(),
+                               "a dataset folder, .xlsx workbook or .gpkg"),
+                              ("framework", bundled_frameworks(), "a framework .yaml file")):
+        value = getattr(scenario, key)
+        if value is None or value in names or Path(value).exists():
+            continue
+        found.append(f"scenario {key!r} {value!r} is neither a bundled {key} ({names}) nor an "
+                     f"existing path. Fix: give a bundled name or the path of {kinds}.")
+    return found

@@ -162,12 +162,23 @@ def parse_number(text: str | float | int) -> float:
     comma (،) as thousands separator, a Latin comma as thousands separator, and a trailing or
     leading percent sign. A value that is not a number raises ``ValueError`` (never returns 0).
 
+    ``1,234.5`` (comma thousands, point decimal) is read as 1234.5. ``1.234,5`` (decimal-comma
+    notation) is refused rather than guessed: the point is always the decimal mark, so a comma
+    after it can only mean the other convention, and reading it either way could be wrong by a
+    factor of a thousand.
+
     Examples
     --------
     >>> parse_number("۱٬۲۳۴٫۵")
     1234.5
     >>> parse_number("٨٦٩٣٧٠٦")
     8693706.0
+    >>> parse_number("1,234.5")
+    1234.5
+    >>> parse_number("1.234,5")
+    Traceback (most recent call last):
+    ...
+    ValueError: '1.234,5' is not a number citykit can read without guessing: a comma after a point looks like decimal-comma notation (1.234,5 = 1234.5 in much of Europe) but a point is the decimal mark here; write 1234.5 (or ۱۲۳۴٫۵)
     >>> parse_number("12,5")
     Traceback (most recent call last):
     ...
@@ -179,6 +190,12 @@ def parse_number(text: str | float | int) -> float:
     s = to_latin_digits(normalise_persian(raw)).replace(DECIMAL_SEP_FA, ".")
     s = s.replace(THOUSANDS_SEP_FA, ",").replace("،", ",").replace("\u2212", "-").strip().strip("%\u066a")
     s = s.replace(" ", "")
+    if "," in s and "." in s and s.rindex(",") > s.index("."):
+        raise ValueError(
+            f"{raw!r} is not a number citykit can read without guessing: a comma after a point "
+            "looks like decimal-comma notation (1.234,5 = 1234.5 in much of Europe) but a point "
+            "is the decimal mark here; write 1234.5 (or ۱۲۳۴٫۵)"
+        )
     if "," in s:
         groups = s.split(".")[0].lstrip("+-").split(",")
         if not groups[0] or not all(len(g) == 3 for g in groups[1:]):

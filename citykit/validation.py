@@ -9,12 +9,14 @@ rows, as a spreadsheet user counts them below the header.
 from __future__ import annotations
 
 import difflib
+import re
+import warnings
 
 import numpy as np
 import pandas as pd
 
-from .exceptions import Problem
-from .text import parse_number
+from .exceptions import CityKitWarning, Problem
+from .text import join_key, normalise_persian, parse_number
 
 __all__ = [
     "DIRECTIONS",
@@ -22,10 +24,20 @@ __all__ = [
     "LEVELS",
     "REQUIRED_COLUMNS",
     "TABLE_COLUMNS",
+    "MAX_ABS_NUMBER",
     "check_tables",
     "coerce_bool",
     "coerce_numeric",
+    "lint_names",
+    "lint_percentages",
+    "normalise_names",
 ]
+
+#: The largest magnitude a number in a dataset may have. No indicator, population or coordinate
+#: comes near it, and larger numbers overflow when squared (vector normalisation, TOPSIS), so
+#: they are reported as typing or unit errors (e.g. rials written where billions of rials were
+#: meant, or a cell pasted with its exponent).
+MAX_ABS_NUMBER = 1e15
 
 LEVELS = ("province", "county", "city")
 FLAGS = ("official", "derived", "proxy", "imputed")
@@ -96,20 +108,23 @@ def coerce_numeric(series: pd.Series, *, file: str, column: str,
         out = pd.to_numeric(text, errors="coerce").astype(float)
         todo = out.isna() & text.notna() & (text != "")
         if todo.any():
-            parsed, bad = [], []
+            parsed, bad, reasons = [], [], []
             for idx, cell in text[todo].items():  # only the few cells in local notation
                 try:
                     parsed.append((idx, parse_number(cell)))
-                except ValueError:
+                except ValueError as err:
                     bad.append(idx)
+                    reasons.append(str(err).partition(": ")[2])
             for idx, number in parsed:
                 out.loc[idx] = number
             if bad:
                 rows = _rows(pd.Series(series.index.isin(bad)))
                 examples = ", ".join(repr(str(text.loc[i])) for i in bad[:3])
+                why = next((r for r in reasons if r), "")
                 problems.append(Problem(
                     file, f"expected a number, got {examples}"
-                    + ("" if len(rows) == 1 else f" in rows {_rows_text(rows)}."),
+                    + ("" if len(rows) == 1 else f" in rows {_rows_text(rows)}")
+                    + (f" ({why})" if why else "") + ("." if len(rows) > 1 or why else ""),
                     row=rows[0] if len(rows) == 1 else None, column=column,
                     fix="write numbers with a decimal point and no units; leave a missing value "
                         "empty (never 0).",
@@ -119,6 +134,15 @@ def coerce_numeric(series: pd.Series, *, file: str, column: str,
         problems.append(Problem(file, f"infinite values in rows {_rows_text(_rows(pd.Series(infinite)))}",
                                 column=column, fix="replace them with finite numbers or leave empty."))
         out[infinite] = np.nan
+    huge = np.abs(out.to_numpy()) > MAX_ABS_NUMBER
+    if huge.any():
+        rows = _rows(pd.Series(huge))
+        problems.append(Problem(
+            file, f"numbers too large in rows {_rows_text(rows)}: expected at most "
+                  f"{MAX_ABS_NUMBER:g} in size, got {out[huge].iloc[0]:g}",
+            row=rows[0] if len(rows) == 1 else None, column=column,
+            fix="check the unit (e.g. thousands or millions) and the cell for a typing error."))
+        out[huge] = np.nan
     return out
 
 
@@ -143,6 +167,154 @@ def coerce_bool(series: pd.Series, *, file: str, column: str,
                   f"{_rows_text(_rows(bad))}", column=column,
             fix="use true/false (or 1/0, yes/no)."))
     return out.fillna(False).astype(bool)
+
+
+_NAME_COLUMNS = {
+    "name_fa": (normalise_persian, "one spelling of Persian letters (Arabic ي/ك -> Persian ی/ک), "
+                                   "digits, zero-width non-joiners and spaces"),
+    "name_en": (lambda text: re.sub(r"\s+", " ", str(text)).strip(), "extra spaces removed"),
+}
+
+
+def normalise_names(frame: pd.DataFrame, file: str) -> None:
+    """Normalise the name columns of `frame` in place, warning of every change.
+
+    ``name_fa`` gets one spelling (Arabic ي/ك become Persian ی/ک, Persian and Arabic-Indic
+    digits become Latin, stray zero-width non-joiners, diacritics and tatweel are removed, runs
+    of spaces become one; see :func:`citykit.text.normalise_persian`); ``name_en`` loses extra
+    spaces. This is a documented repair: a :class:`~citykit.exceptions.CityKitWarning` names the
+    file, column, rows and an example, so nothing changes silently.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> frame = pd.DataFrame({"name_fa": ["كرج ", "تهران"], "name_en": ["Karaj", "Tehran"]})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     normalise_names(frame, "cities.csv")
+    >>> frame["name_fa"].tolist() == ["کرج", "تهران"]
+    True
+    >>> "cities.csv, column 'name_fa': normalised 1 name (row 1)" in str(caught[0].message)
+    True
+    """
+    for column, (normalise, how) in _NAME_COLUMNS.items():
+        if column not in frame.columns:
+            continue
+        text = frame[column]
+        present = text.notna()
+        fixed = text.where(~present, text[present].map(normalise) if present.any() else text)
+        changed = present & (fixed != text)
+        if changed.any():
+            rows = _rows(changed)
+            first = changed.to_numpy().nonzero()[0][0]
+            warnings.warn(
+                f"{file}, column {column!r}: normalised {len(rows)} name"
+                f"{'s' if len(rows) != 1 else ''} (row{'s' if len(rows) != 1 else ''} "
+                f"{_rows_text(rows)}), e.g. {text.iloc[first]!r} -> {fixed.iloc[first]!r}: "
+                f"{how}, so joins and search match.",
+                CityKitWarning, stacklevel=3)
+            frame[column] = fixed
+
+
+def lint_names(cities: pd.DataFrame, file: str) -> None:
+    """Warn of city names that match two or more cities once spelling variants are folded.
+
+    Names are compared with :func:`citykit.text.join_key` (so ``خرم‌آباد`` and ``خرم آباد``
+    match). Such cities are kept (towns of the same name exist), but selecting a city by name is
+    ambiguous: the warning lists them with their ids and provinces so a duplicate entered twice
+    can be found. :func:`citykit.data.validate_dataset` runs this check.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> frame = pd.DataFrame({"city_id": ["a", "b"], "name_fa": ["خرم‌آباد", "خرم آباد"],
+    ...                       "province_code": ["P1", "P1"]})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     lint_names(frame, "cities.csv")
+    >>> "1 name that matches 2 cities" in str(caught[0].message)
+    True
+    """
+    if not {"city_id", "name_fa"} <= set(cities.columns):
+        return
+    names = cities["name_fa"]
+    keys = names.map(lambda t: join_key(t) if isinstance(t, str) and t.strip() else pd.NA)
+    clash = keys.notna() & keys.duplicated(keep=False)
+    if not clash.any():
+        return
+    groups = []
+    for _, group in cities[clash].groupby(keys[clash], sort=True):
+        where = [f"{row.city_id}" + (f" in {row.province_code}" if "province_code" in group
+                                     else "") for row in group.itertuples()]
+        groups.append(f"{group['name_fa'].iloc[0]!r} ({', '.join(where)})")
+    warnings.warn(
+        f"{file}: {len(groups)} name{'s that match' if len(groups) != 1 else ' that matches'} "
+        f"{int(clash.sum())} cities once spelling variants are folded: "
+        + "; ".join(groups[:5]) + (f"; ... and {len(groups) - 5} more" if len(groups) > 5
+                                   else "")
+        + ". Select these cities by city_id, not by name; if two rows are one city, merge them.",
+        CityKitWarning, stacklevel=3)
+
+
+def lint_percentages(tables: dict[str, pd.DataFrame], files: dict[str, str]) -> None:
+    """Warn of values over 100 for indicators whose unit is a bare ``%``.
+
+    A share (unit ``% of ...``) over 100 is an error (see :func:`check_tables`); a bare ``%``
+    may legitimately exceed 100 (gross enrolment ratios, growth rates), so it is only reported
+    as a warning to check. :func:`citykit.data.validate_dataset` runs this check.
+    """
+    values, indicators = tables.get("values"), tables.get("indicators")
+    if values is None or indicators is None or "unit" not in indicators.columns:
+        return
+    unit = indicators.set_index("code")["unit"].astype("string").str.strip()
+    bare = set(unit.index[unit == "%"])
+    number = pd.to_numeric(values["value"], errors="coerce")
+    over = values["indicator"].isin(bare) & (number > 100)
+    if over.any():
+        codes = sorted(set(values.loc[over, "indicator"]))
+        warnings.warn(
+            f"{files['values']}: {int(over.sum())} values over 100 for indicators in '%' "
+            f"{codes[:5]} (rows {_rows_text(_rows(over))}); fine for ratios such as gross "
+            "enrolment or growth, otherwise check the unit or the value.",
+            CityKitWarning, stacklevel=3)
+
+
+_RATE = re.compile(r"^\s*(%|per\b)|\bper\b", re.IGNORECASE)
+_SHARE = re.compile(r"^\s*%\s*of\b", re.IGNORECASE)
+_SIGNED = re.compile(r"change|growth|balance|net\b|difference", re.IGNORECASE)
+
+
+def _check_ranges(values: pd.DataFrame, indicators: pd.DataFrame, file: str,
+                  problems: list[Problem]) -> None:
+    """Rates cannot be negative and shares cannot exceed 100 %.
+
+    A rate is an indicator whose unit starts with ``%`` or ``per`` or contains ``per`` (``per
+    10,000 people``, ``litres per person per day``) and does not say it is a change, growth,
+    balance or difference. A share is a unit ``% of ...``.
+    """
+    if "unit" not in indicators.columns:
+        return
+    unit = indicators.drop_duplicates("code").set_index("code")["unit"].astype("string")
+    unit_of = values["indicator"].map(unit).fillna("")
+    rate = unit_of.map(lambda u: bool(_RATE.search(u)) and not _SIGNED.search(u))
+    share = unit_of.map(lambda u: bool(_SHARE.search(u)))
+    number = values["value"]
+    for mask, what, expected, fix in (
+            (rate & (number < 0), "negative values for a rate", ">= 0",
+             "a rate or count per population cannot be negative; check the sign, or give the "
+             "indicator a unit that allows it (e.g. '% change')."),
+            (share & (number > 100), "percentages over 100 for a share", "0-100",
+             "a share of a whole cannot exceed 100 %; check the value, or whether the column "
+             "holds a ratio (then use unit '%' or 'ratio').")):
+        if mask.any():
+            rows = _rows(mask)
+            codes = sorted(set(values.loc[mask, "indicator"]))
+            first = mask.to_numpy().nonzero()[0][0]
+            problems.append(Problem(
+                file, f"{what} in rows {_rows_text(rows)} (indicators {codes[:5]}, unit "
+                      f"{unit_of.iloc[first]!r}): expected {expected}, got "
+                      f"{number.iloc[first]:g}", row=rows[0] if len(rows) == 1 else None,
+                column="value", fix=fix))
 
 
 def _check_required(name: str, file: str, frame: pd.DataFrame, problems: list[Problem]) -> bool:
@@ -218,6 +390,9 @@ def check_tables(tables: dict[str, pd.DataFrame], files: dict[str, str], *,
     problems: list[Problem] = []
     ok = {name: _check_required(name, files[name], frame, problems)
           for name, frame in tables.items() if name in REQUIRED_COLUMNS}
+    for name in ("provinces", "counties", "cities"):
+        if name in tables:
+            normalise_names(tables[name], files[name])
     for name in _KEYS:
         if ok.get(name):
             _check_key(name, files[name], tables[name], problems)
@@ -317,6 +492,8 @@ def _check_values(tables, files, ids, problems, *, partial: bool) -> None:
             f, f"{int(empty_value.sum())} rows have no value (rows "
                f"{_rows_text(_rows(empty_value))})", column="value",
             fix="leave a missing value out of the table instead of writing an empty row."))
+    if "indicators" in ids:
+        _check_ranges(values, tables["indicators"], f, problems)
     key = ["entity_id", "level", "indicator", "year"]
     dup = values.duplicated(subset=key, keep=False)
     if dup.any():

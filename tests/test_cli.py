@@ -39,13 +39,15 @@ def test_validate_unreadable_file_is_a_message_not_a_traceback(tmp_path, capsys)
     bad = tmp_path / "values.xlsx"
     bad.write_bytes(b"this is not a workbook")
     assert main(["validate", str(bad)]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("error: could not read") and "Traceback" not in err
+    out = capsys.readouterr().out
+    assert out.startswith(f"{bad}: invalid: values.xlsx: cannot be read as an XLSX workbook")
+    assert "Traceback" not in out
 
 
 def test_validate_missing_path_exits_2(capsys):
     assert main(["validate", "/nonexistent/data"]) == 2
-    assert "No dataset '/nonexistent/data'" in capsys.readouterr().err
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("/nonexistent/data: invalid: No dataset '/nonexistent/data'")
 
 
 def test_templates_have_every_column(tmp_path, capsys):

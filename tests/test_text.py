@@ -49,6 +49,7 @@ def test_digits_round_trip():
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("۱٬۲۳۴٫۵", 1234.5), ("٨٦٩٣٧٠٦", 8693706.0), ("1,234", 1234.0), ("-3.5", -3.5),
+    ("1,234.5", 1234.5), ("1,234,567.25", 1234567.25),
     ("۱۲٪", 12.0), ("12%", 12.0), ("1e3", 1000.0), ("  ۷  ", 7.0), ("−2", -2.0), (5, 5.0),
 ])
 def test_parse_number_reads_local_notation(text, expected):
@@ -60,6 +61,9 @@ def test_parse_number_reads_local_notation(text, expected):
     ("abc", r"'abc' is not a number"),
     ("", r"'' is not a number"),
     ("1.2.3", r"is not a number"),
+    ("1.234,5", r"'1\.234,5' is not a number citykit can read without guessing: .*decimal-comma"),
+    ("۱.۲۳۴,۵", r"decimal-comma notation"),
+    ("1.234.567,89", r"decimal-comma notation"),
 ])
 def test_parse_number_refuses_non_numbers(text, message):
     with pytest.raises(ValueError, match=message):

@@ -140,3 +140,20 @@ def test_the_served_font_is_the_bundled_font():
     assert shell.FONT_URL.startswith("app/static/fonts/")
     config = (root / ".streamlit" / "config.toml").read_text()
     assert "enableStaticServing = true" in config and "gatherUsageStats = false" in config
+
+
+def test_a_link_cannot_point_the_server_at_another_folder():
+    token = encode_scenario(APP_SCENARIO.with_(dataset="/etc"), base=APP_SCENARIO)
+    at = _app(s=token)
+    assert not at.exception and _scenario(at) == APP_SCENARIO
+    assert any("resolves to '/etc', outside the workspace" in w.value for w in at.warning)
+    with pytest.raises(ScenarioError, match="outside the workspace"):
+        shell.read_scenario_file("a.json", b'{"dataset": "../../../etc"}')
+
+
+def test_the_link_keeps_the_scenario_after_a_page_switch():
+    at = _app()
+    at.number_input(key="w.population_floor").set_value(300_000).run()
+    token = at.query_params["s"]
+    at.switch_page("app_pages/compare.py").run()
+    assert at.query_params["s"] == token

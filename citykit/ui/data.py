@@ -36,11 +36,13 @@ import plotly.graph_objects as go
 
 from ..data import TABLES, Dataset, validate_dataset
 from ..exceptions import CityKitError, DataValidationError, Problem
+from ..export import WINDOWS_RESERVED
 from ..frameworks import Framework, component_indicators, load_framework
 from ..i18n import Lang, format_number, format_percent, register, tr
 from ..integrity import MANIFEST_NAME, read_manifest
 from ..maps import FONT_FAMILY
 from ..matrix import MISSING
+from . import session
 
 __all__ = [
     "FLAGS", "FLAG_COLOURS", "MAX_FILES", "MAX_FILE_BYTES", "MAX_FRAMEWORK_BYTES",
@@ -737,7 +739,7 @@ def integrity_table(dataset: Dataset, lang: Lang = "en") -> pd.DataFrame:
 
 def upload_root() -> Path:
     """The folder under which uploads are written: ``<system temp dir>/citykit-uploads``."""
-    return Path(tempfile.gettempdir()) / "citykit-uploads"
+    return session.uploads_root()
 
 
 def sanitise_name(name: str) -> str:
@@ -754,15 +756,19 @@ def sanitise_name(name: str) -> str:
     'my_values_2023.xlsx'
     >>> sanitise_name("...")
     ''
+    >>> sanitise_name("شهرها.xlsx"), sanitise_name("con.xlsx")
+    ('شهرها.xlsx', '_con.xlsx')
     """
     base = re.split(r"[\\/]", unicodedata.normalize("NFKC", str(name)))[-1]
-    base = re.sub(r"[^A-Za-z0-9._-]+", "_", base).lstrip("._-")
+    base = re.sub(r"[^\w.-]+", "_", base).lstrip("._-")  # \w keeps Persian letters
     stem, dot, ext = base.rpartition(".")
     if not dot:
         stem, ext = base, ""
     stem = stem.strip("_") or ""
-    if not re.search(r"[A-Za-z0-9]", stem):
+    if not re.search(r"[^\W_]", stem):
         return ""
+    if stem.lower().split(".")[0] in WINDOWS_RESERVED:
+        stem = f"_{stem}"  # CON, NUL, COM1… name devices on Windows
     if stem.lower() in TABLES or f"{stem}.{ext}".lower() in _EXTRA_NAMES:
         stem = stem.lower()
     ext = ext.lower()

@@ -11,8 +11,10 @@ the results of scenarios, cached by their exact JSON.
 from __future__ import annotations
 
 import contextvars
+import tempfile
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 import streamlit as st
 
@@ -67,13 +69,20 @@ def init() -> None:
     lang_param = params.get("lang", "en")
     state[_LANG] = lang_param if lang_param in LANGS else "en"
     try:
-        state[_SCENARIO] = decode_scenario(params.get("s", ""), base=APP_SCENARIO)
+        state[_SCENARIO] = decode_scenario(params.get("s", ""), base=APP_SCENARIO,
+                                           workspace=uploads_root())
     except CityKitError as err:
         problems.append(str(err))
         state[_SCENARIO] = APP_SCENARIO
     state[_COMPARE] = [c for c in params.get("cmp", "").split(",") if c][:MAX_COMPARE]
     state[_PROBLEMS] = problems
     sync_url()
+
+
+def uploads_root() -> Path:
+    """The only folder besides the bundled data that a link or scenario file may point into:
+    where the Data page stores uploads (``<system temp dir>/citykit-uploads``)."""
+    return Path(tempfile.gettempdir()) / "citykit-uploads"
 
 
 def url_problems() -> list[str]:

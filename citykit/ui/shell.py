@@ -158,7 +158,7 @@ def read_scenario_file(name: str, data: bytes, lang: str = "en") -> Scenario:
         raise CityKitError(f"{name}: not a scenario: the file holds {type(raw).__name__}, "
                            "expected a JSON object")
     try:
-        scenario = Scenario.from_dict(raw)
+        scenario = Scenario.from_dict(raw, workspace=session.uploads_root())
         for rule in scenario.eligibility:
             rule_from_dict(rule)
     except CityKitError as err:
@@ -262,6 +262,7 @@ def app_css(lang: str) -> str:
 def start() -> None:
     """Set up a run: session state from the URL, the sidebar, the language's styles."""
     session.init()
+    session.sync_url()  # also after a page switch, which clears the query string
     sidebar()
     lang = session.lang()
     if css := app_css(lang):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import os
 import zlib
 
 from ..scenario import Scenario, ScenarioError
@@ -45,8 +46,13 @@ def encode_scenario(scenario: Scenario, *, base: Scenario | None = None) -> str:
     return base64.urlsafe_b64encode(packed).decode("ascii").rstrip("=")
 
 
-def decode_scenario(token: str, *, base: Scenario | None = None) -> Scenario:
+def decode_scenario(token: str, *, base: Scenario | None = None,
+                    workspace: str | os.PathLike | None = None) -> Scenario:
     """The Scenario a token of :func:`encode_scenario` stands for (on top of `base`).
+
+    With `workspace`, a dataset or framework path in the token must lie inside it or the
+    bundled datasets folder (:func:`citykit.scenario.check_paths`): a link is data from
+    someone else and may not make the server read any folder it names.
 
     Raises
     ------
@@ -62,7 +68,7 @@ def decode_scenario(token: str, *, base: Scenario | None = None) -> Scenario:
     """
     base_dict = (base or Scenario()).to_dict()
     if not token:
-        return Scenario.from_dict(base_dict)
+        return Scenario.from_dict(base_dict, workspace=workspace)
     shown = token if len(token) <= 24 else token[:24] + "…"
     if len(token) > MAX_TOKEN_CHARS:
         raise ScenarioError(f"the link's scenario token is {len(token):,} characters long, more "
@@ -77,4 +83,4 @@ def decode_scenario(token: str, *, base: Scenario | None = None) -> Scenario:
     if not isinstance(data, dict):
         raise ScenarioError(f"the link's scenario (s={shown}) holds {type(data).__name__}, "
                             "not a scenario")
-    return Scenario.from_dict({**base_dict, **data})
+    return Scenario.from_dict({**base_dict, **data}, workspace=workspace)
