@@ -206,8 +206,6 @@ def test_missing_data_choice_appears_when_the_data_has_gaps(synthetic):
     """SYNTHETIC data: county C2 has no value for x_county, so its cities have a gap."""
     from citykit.integrity import write_manifest
     from citykit.scenario import Scenario
-    from citykit.ui.session import APP_SCENARIO
-    from citykit.ui.urlstate import encode_scenario
 
     folder = synthetic(n_cities=6, seed=3)
     values = pd.read_csv(folder / "values.csv")
@@ -216,7 +214,9 @@ def test_missing_data_choice_appears_when_the_data_has_gaps(synthetic):
     write_manifest(folder)
     s = Scenario(dataset=str(folder), framework=None, weights="equal", eligibility=())
     at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["s"] = encode_scenario(s, base=APP_SCENARIO)
+    # A link may only point into the bundled data or the upload folder, so the session is
+    # given the scenario directly (as the Data page's upload does).
+    at.session_state["_scenario"] = s
     at.run()
     at.switch_page(PAGE).run()
     assert not at.exception
