@@ -18,6 +18,7 @@ wires widgets to these functions.
 from __future__ import annotations
 
 import base64
+import html
 import json
 import math
 import weakref
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from .data import Dataset
 
 __all__ = [
-    "CITY_FILTERS", "LANGS", "TEXT", "city_map", "city_table", "display_names", "filter_cities",
+    "CITY_FILTERS", "LANGS", "TEXT", "city_map", "escape_hover", "city_table", "display_names", "filter_cities",
     "font_css", "format_number", "indicator_choropleth", "indicator_label", "indicator_options",
     "map_layout", "map_view", "marker_sizes", "province_choropleth", "province_map",
     "sources_table", "tr",
@@ -390,7 +391,23 @@ def _flag_text(flag: object, lang: Lang) -> str:
     return tr(f"flag_{flag}", lang) if f"flag_{flag}" in TEXT["en"] else str(flag)
 
 
+def escape_hover(text: object) -> str:
+    """Text from the data made safe for plotly's hover and legend markup (``<``, ``>``, ``&``).
+
+    plotly reads a few HTML-like tags in hover text; a place named ``<b>`` must show as text.
+
+    Examples
+    --------
+    >>> escape_hover("<script>alert(1)</script>")
+    '&lt;script&gt;alert(1)&lt;/script&gt;'
+    >>> escape_hover("کرج")
+    'کرج'
+    """
+    return html.escape(str(text), quote=False)
+
+
 def _province_hover(name: str, row: pd.Series | None, unit: str, lang: Lang) -> str:
+    name = escape_hover(name)
     if row is None:
         return _bidi(f"<b>{name}</b><br>{tr('no_data', lang)}", lang)
     lines = [f"<b>{name}</b>",
@@ -461,7 +478,7 @@ def province_map(dataset: Dataset, indicator: str | None = None, *,
     if indicator is None:
         fig = go.Figure(_outline_trace(
             dataset, provinces.index, fill=NEUTRAL_FILL, line=OUTLINE_COLOUR,
-            hovertext=[_bidi(f"<b>{n}</b>", lang) for n in names],
+            hovertext=[_bidi(f"<b>{escape_hover(n)}</b>", lang) for n in names],
             name=tr("province_map_title", lang)))
         return _layout(fig, dataset, tr("province_map_title", lang), lang)
 
@@ -639,7 +656,8 @@ def _population_text(city: pd.Series, lang: Lang) -> str:
 
 
 def _city_hover(city: pd.Series, name: str, province: str, lang: Lang) -> str:
-    lines = [f"<b>{name}</b>", province, _population_text(city, lang)]
+    lines = [f"<b>{escape_hover(name)}</b>", escape_hover(province),
+             _population_text(city, lang)]
     flags = _flag_list(city, lang)
     if flags:
         lines.append(flags)

@@ -260,3 +260,15 @@ def test_province_geometry_is_cached_per_tolerance_and_rounded(iran):
     some = maps._provinces_geojson(iran, codes=["IR-23", "IR-09"])
     assert [f["properties"]["province_code"] for f in some["features"]] == \
         [c for c in iran.provinces.index if c in ("IR-23", "IR-09")]
+
+
+def test_hover_text_shows_markup_in_names_as_text(iran):
+    from citykit.ui.home import _candidate_hover
+
+    frame = pd.DataFrame({
+        "name": ["<b>x</b>"], "province": ["<i>p</i>"], "rank": [1], "score": [0.5],
+        "rank_p5": [1], "rank_p95": [2], "p_top": [0.9], "population": [1000],
+        "flags": [""], "proxy_share": [1.0]}, index=["c1"])
+    text = _candidate_hover(frame, 1, 5, "en").iloc[0]
+    assert "&lt;b&gt;x&lt;/b&gt;" in text and "&lt;i&gt;p&lt;/i&gt;" in text
+    assert "<b>&lt;b&gt;" in text  # the page's own bold stays markup

@@ -350,7 +350,8 @@ def radar_figure(result: Result, ids: Sequence[str], lang: Lang = "en") -> go.Fi
         traces.append({
             "type": "scatterpolar", "r": [*row.tolist(), row.iloc[0]], "theta": theta,
             "name": label, "fill": "toself", "opacity": 0.6, "customdata": [*shown, shown[0]],
-            "hovertemplate": f"<b>{label}</b><br>%{{theta}}: %{{customdata}}<extra></extra>"})
+            "hovertemplate": f"<b>{maps.escape_hover(label)}</b><br>%{{theta}}: %{{customdata}}"
+                             "<extra></extra>"})
     title = tr("cmp_radar_vikor", lang) if vikor else \
         tr("cmp_radar_title", lang, method=_method(result, lang))
     ticks = np.linspace(float(np.nanmin(values.to_numpy())), float(np.nanmax(values.to_numpy())),

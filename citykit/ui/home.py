@@ -583,8 +583,8 @@ def _candidate_hover(frame: pd.DataFrame, n: int, k: int, lang: Lang) -> pd.Seri
     index = frame.index
     interval = _interval_text(frame["rank_p5"], frame["rank_p95"], lang)
     parts = [
-        "<b>" + frame["name"].astype(str) + "</b>",
-        frame["province"].astype("string"),
+        "<b>" + frame["name"].map(maps.escape_hover) + "</b>",
+        frame["province"].astype("string").map(maps.escape_hover, na_action="ignore"),
         pd.Series([tr("home_rank_of", lang, rank=r, n=format_number(n, lang))
                    for r in _numbers(frame["rank"], lang)], index=index),
         pd.Series([tr("home_score_is", lang, score=s)
@@ -605,8 +605,8 @@ def _candidate_hover(frame: pd.DataFrame, n: int, k: int, lang: Lang) -> pd.Seri
 def _excluded_hover(frame: pd.DataFrame, lang: Lang) -> pd.Series:
     index = frame.index
     parts = [
-        "<b>" + frame["name"].astype(str) + "</b>",
-        frame["province"].astype("string"),
+        "<b>" + frame["name"].map(maps.escape_hover) + "</b>",
+        frame["province"].astype("string").map(maps.escape_hover, na_action="ignore"),
         pd.Series([tr("home_excluded_is", lang, reason=r) for r in frame["reason"]],
                   index=index),
         pd.Series([f"{tr('population', lang)}: {p}"
@@ -642,7 +642,8 @@ def _province_layer(result: Result, layer: str, how: str, lang: Lang
     ]
     hover = _bidi(pd.Series(["<br>".join(parts) for parts in zip(*lines, strict=True)],
                             index=table.index, dtype=object), lang)
-    no_data = _bidi(pd.Series([f"<b>{n}</b><br>{tr('home_no_candidates', lang)}"
+    no_data = _bidi(pd.Series([f"<b>{maps.escape_hover(n)}</b><br>"
+                               f"{tr('home_no_candidates', lang)}"
                                for n in names], index=names.index, dtype=object), lang)
     traces = maps.province_choropleth(
         dataset, table["value"], hover, name=value_label, lang=lang,
@@ -926,7 +927,8 @@ def readiness_need_figure(result: Result, *, compare: Sequence[str] = (),
     named = (frame["rank"] <= 5) | frame.index.isin(list(compare))
     compared = frame.index.isin(list(compare))
     hover = _bidi(pd.Series([
-        f"<b>{n}</b><br>{tr('home_rank_of', lang, rank=r, n=format_number(len(frame), lang))}"
+        f"<b>{maps.escape_hover(n)}</b><br>"
+        f"{tr('home_rank_of', lang, rank=r, n=format_number(len(frame), lang))}"
         f"<br>{x_name}: {a}<br>{y_name}: {b}" for n, r, a, b in zip(
             frame["name"], _numbers(frame["rank"], lang), _numbers(x, lang, decimals=3),
             _numbers(y, lang, decimals=3), strict=True)], index=frame.index), lang)

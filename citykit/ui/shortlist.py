@@ -938,7 +938,8 @@ def _hover(table: pd.DataFrame, result: Result, status: str, lang: Lang) -> list
     rank_text = [tr("sl_hover_rank", lang, rank=format_number(ranks[c], lang),
                     n=format_number(n, lang), score=format_number(scores[c], lang, decimals=4))
                  for c in table.index]
-    lines = [f"<b>{a}</b><br>{b}<br>{c}" + (f"<br>{status}" if status else "")
+    lines = [f"<b>{maps.escape_hover(a)}</b><br>{maps.escape_hover(b)}<br>{c}"
+             + (f"<br>{status}" if status else "")
              for a, b, c in zip(names, provinces.fillna(""), rank_text, strict=True)]
     if lang == "fa":  # right-to-left lines, as citykit.maps does for its hovers
         lines = [maps.RLM + t.replace("<br>", "<br>" + maps.RLM) for t in lines]
