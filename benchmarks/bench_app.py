@@ -60,28 +60,22 @@ def rerun_after_weight_change(page: str = "app_pages/home.py", repeat: int = 15)
 def first_page_interactive(repeat: int = 3) -> tuple[float, list[float]]:
     """Seconds from navigation to a drawn map and a visible ranking table, fresh browser each:
     the first visit to a just-started server (loads the data), then `repeat` warm visits."""
-    import subprocess
+    import tempfile
 
     from playwright.sync_api import sync_playwright
     from test_e2e import (
-        APP,
         CHROME_ARGS,
         CHROMIUM,
         MIN_COLOURED_PIXELS,
         MIN_DRAWN_SHARE,
-        _free_port,
         _pixel_counts,
-        _wait_healthy,
+        start_app,
+        stop_app,
     )
 
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(APP),
-                             "--server.address", "127.0.0.1", "--server.port", str(port)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    url, proc = start_app(Path(tempfile.mkdtemp(prefix="citykit-bench-")))
     times, cold = [], float("nan")
     try:
-        _wait_healthy(url, proc)
         with sync_playwright() as p:
             for i in range(repeat + 1):  # the first visit warms the server's caches
                 browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROME_ARGS)
@@ -103,8 +97,7 @@ def first_page_interactive(repeat: int = 3) -> tuple[float, list[float]]:
                 else:
                     cold = elapsed
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        stop_app(proc)
     return cold, times
 
 

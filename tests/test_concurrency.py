@@ -22,7 +22,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -37,13 +36,8 @@ from citykit.ui.weights import combine, dimension_names, split_weights
 from citykit.ui.workshop import dimension_labels, dimensions
 from citykit.workshop import WorkshopStore
 
-from .test_e2e import _free_port, _wait_healthy
+from .test_e2e import APP, CHROME_ARGS, CHROMIUM, start_app, stop_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "app.py"
-CHROME_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 USERS = 10
 TIMEOUT_MS = 90_000
 #: Growth of the server's resident memory allowed while the ten users work, in MiB. Measured on
@@ -70,27 +64,7 @@ def _browser_test(func):
 # --------------------------------------------------------------------------- the server
 
 def _start(home: Path, data: Path) -> tuple[str, subprocess.Popen]:
-    port = _free_port()
-    log = (home / "streamlit.log").open("a")
-    env = {**os.environ, "HOME": str(home), "CITYKIT_DATA": str(data)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    log.close()
-    url = f"http://127.0.0.1:{port}"
-    _wait_healthy(url, proc)
-    return url, proc
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+    return start_app(home, CITYKIT_DATA=str(data))
 
 
 def _rss_mib(pid: int) -> float:
@@ -255,7 +229,7 @@ def test_ten_users_at_once_each_see_their_own_state_and_every_submission_is_kept
         rss["after"] = _rss_mib(proc.pid)
         elapsed = time.monotonic() - started
     finally:
-        _stop(proc)
+        stop_app(proc)
     growth = rss["after"] - rss["before"]
     report = (f"{USERS} users in {elapsed:.1f} s; server RSS {rss['before']:.0f} -> "
               f"{rss['after']:.0f} MiB (+{growth:.0f})")
@@ -380,7 +354,7 @@ def test_killing_the_server_mid_submissions_loses_nothing_acknowledged(tmp_path)
     try:
         asyncio.run(crowd())
     finally:
-        _stop(proc)
+        stop_app(proc)
     assert proc.returncode == -signal.SIGKILL, "the server was not killed mid-way"
     with sqlite3.connect(data / "citykit.sqlite3") as con:
         assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -60,29 +60,45 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 30.0) -> No
     raise TimeoutError(f"streamlit did not answer at {url} within {timeout} s")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """``streamlit run app.py`` on a free loopback port; killed in teardown."""
+def start_app(home: Path, **env: str) -> tuple[str, subprocess.Popen]:
+    """``streamlit run app.py`` on a free loopback port, with HOME=`home` (so no user-level
+    ``~/.streamlit`` config can help out) and the extra environment `env`; its log goes to
+    ``home/streamlit.log``. Returns the URL once the server answers, and the process."""
     port = _free_port()
-    home = tmp_path_factory.mktemp("home")  # no user-level ~/.streamlit config can help out
-    log = (home / "streamlit.log").open("w")
-    env = {**os.environ, "HOME": str(home)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    with (home / "streamlit.log").open("a") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address",
+             "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none"],
+            cwd=ROOT, env={**os.environ, "HOME": str(home), **env}, stdout=log,
+            stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc)
-        yield url
-    finally:
+    except BaseException:
+        stop_app(proc)
+        raise
+    return url, proc
+
+
+def stop_app(proc: subprocess.Popen) -> None:
+    """Terminate the server (kill it if it does not stop within 10 s)."""
+    if proc.poll() is None:
         proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
-        log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app on a free loopback port; stopped in teardown."""
+    url, proc = start_app(tmp_path_factory.mktemp("home"))
+    try:
+        yield url
+    finally:
+        stop_app(proc)
 
 
 def _pixel_counts(png: bytes) -> tuple[float, int]:

@@ -8,9 +8,6 @@ the test knows its code and the facilitator's key.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,13 +17,8 @@ from citykit.ui.session import APP_SCENARIO
 from citykit.ui.workshop import dimension_labels, dimensions
 from citykit.workshop import WorkshopStore
 
-from .test_e2e import _free_port, _wait_healthy
+from .test_e2e import CHROME_ARGS, CHROMIUM, start_app, stop_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "app.py"
-CHROME_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TIMEOUT_MS = 30_000
 
 pytestmark = [
@@ -42,27 +34,12 @@ def data_folder(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, data_folder):
-    """``streamlit run app.py`` on a free loopback port, workshops in `data_folder`."""
-    port = _free_port()
-    home = tmp_path_factory.mktemp("home")
-    log = (home / "streamlit.log").open("w")
-    env = {**os.environ, "HOME": str(home), "CITYKIT_DATA": str(data_folder)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    """The app on a free loopback port, workshops in `data_folder`."""
+    url, proc = start_app(tmp_path_factory.mktemp("home"), CITYKIT_DATA=str(data_folder))
     try:
-        _wait_healthy(url, proc)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
+        stop_app(proc)
 
 
 def _join_and_submit(browser, url: str, code: str, *, name: str | None, pairwise: bool) -> None:
