@@ -77,13 +77,13 @@ with st.expander(tr("cmp_sources_heading", lang)):
     st.dataframe(compare.sources_table(result, ids, lang), key="cmp_sources", hide_index=True)
 
 st.subheader(tr("cmp_sw_heading", lang))
-st.caption(tr("cmp_sw_caption", lang, n=format_number(len(result.ranking.scores), lang)))
+for line in compare.sw_caption(result, lang):
+    st.caption(line)
 for column, city, label in zip(st.columns(len(ids)), ids, head["name"], strict=True):
-    lines = compare.strengths_weaknesses(result, city, lang)
     column.markdown(f"#### {label}")
-    for kind, key in (("strength", "cmp_strengths"), ("weakness", "cmp_weaknesses")):
-        column.markdown(f"**{tr(key, lang)}**")
-        column.markdown("\n".join(f"- {line}" for line in lines[kind])
+    for heading, lines in compare.sw_sections(result, city, lang):
+        column.markdown(f"**{heading}**")
+        column.markdown("\n".join(f"- {line}" for line in lines)
                         or f"- {tr('cmp_sw_none', lang)}")
 
 st.subheader(tr("cmp_gap_heading", lang))

@@ -149,11 +149,15 @@ def coverage(dataset, lang: str) -> None:
     shares = view.coverage_shares(grid)
     st.caption(tr("data_coverage_shares", lang, cells=format_number(grid.flags.size, lang),
                   own=format_percent(shares["own"], lang),
+                  centre=format_percent(shares["urban-centre"], lang),
                   county=format_percent(shares["proxy-county"], lang),
                   province=format_percent(shares["proxy-province"], lang),
                   imputed=format_percent(shares["imputed"], lang),
                   missing=format_percent(shares["missing"], lang)))
+    if result is not None:
+        city_level(result, lang)
     st.info(tr("proxy_note", lang))
+    register(dataset, lang)
     st.subheader(tr("data_gaps_heading", lang))
     st.caption(tr("data_gaps_caption", lang, n=format_number(len(order), lang)))
     gaps = view.data_gaps(dataset, framework, order, indicators=indicators, year=s.year,
@@ -162,6 +166,28 @@ def coverage(dataset, lang: str) -> None:
         st.success(tr("data_no_gaps", lang))
     else:
         st.dataframe(gaps, hide_index=True)
+
+
+def city_level(result, lang: str) -> None:
+    shares = result.weight_by_provenance()["city-level"]
+    names = view.city_names(result.dataset, lang)
+    low = shares.idxmin()
+    st.metric(tr("data_city_level", lang), format_percent(shares.mean(), lang),
+              help=tr("data_city_level_help", lang, n=format_number(len(shares), lang)))
+    st.caption(tr("data_city_level_caption", lang, city=names.get(low, low),
+                  share=format_percent(shares[low], lang)))
+
+
+def register(dataset, lang: str) -> None:
+    audit, join = dataset.side_table("register_audit"), dataset.side_table("centre_join")
+    if audit is None and join is None:
+        return
+    st.subheader(tr("data_register_heading", lang))
+    st.caption(tr("data_register_caption", lang))
+    for key, table in (("data_register_audit", audit), ("data_centre_join", join)):
+        if table is not None:
+            with st.expander(tr(key, lang)):
+                st.dataframe(table, hide_index=True)
 
 
 def integrity(dataset, lang: str) -> None:

@@ -18,13 +18,16 @@ import plotly.io as pio
 
 from . import __version__
 from .maps import FONT_FILE, city_map, format_number, sources_table
+from .ranking import criterion_groups
 from .text import to_persian_digits
 
 RLM = "\u200f"
 PROVENANCE_NOTE = {
-    "en": {"own": "", "proxy-county": "county value", "proxy-province": "province value",
+    "en": {"own": "", "urban-centre": "urban-centre value", "proxy-county": "county value",
+           "proxy-province": "province value",
            "missing": "missing", "imputed": "imputed ({policy})"},
-    "fa": {"own": "", "proxy-county": "مقدار شهرستان", "proxy-province": "مقدار استان",
+    "fa": {"own": "", "urban-centre": "مقدار مرکز شهری", "proxy-county": "مقدار شهرستان",
+           "proxy-province": "مقدار استان",
            "missing": "گمشده", "imputed": "برآوردی ({policy})"},
 }
 METHODS = {
@@ -58,14 +61,26 @@ TEXT = {
         "robust_p": "Probability of ranking in the top {k} across the Monte-Carlo runs",
         "robust_interval": "Rank interval across the Monte-Carlo runs",
         "strengths": "Strengths", "weaknesses": "Weaknesses", "none": "none",
+        "readiness_strengths": "Readiness: strengths",
+        "readiness_weaknesses": "Readiness: weaknesses",
+        "need_more": "Need: more than most candidates",
+        "need_less": "Need: less than most candidates",
         "reasons_note": "Strengths and weaknesses are the criteria where the city is furthest "
                         "above or below the median of the ranked candidates, on the normalised "
                         "scale (higher is better), ordered by weight × gap.",
+        "reasons_note_need": "Readiness criteria say whether a pilot is likely to succeed in "
+                             "the city (strengths and weaknesses); need criteria say whether "
+                             "the city would benefit: more need than most candidates means a "
+                             "pilot would serve more need there, and is not a weakness.",
+        "higher": "higher than most candidates", "lower": "lower than most candidates",
+        "more_need": "{relation} — more need: a pilot would serve more need here",
+        "less_need": "{relation} — less need than most",
         "pilot_line": "Rank {rank} · score {score} · {province} · population {population}",
         "proxy_line": "{share} of this city's values are county or province figures standing "
                       "in for the city.",
         "robust_line": "P(top-{k}) {p} · rank interval {interval}",
-        "reason": "{name}: {raw} (normalised {norm} vs median {median}{note})",
+        "reason": "{name}: {raw} (median {raw_median}; normalised {norm} vs median "
+                  "{median}{note}): {relation}",
         "sources_note": "Every source with its licence and the attribution it requires.",
         "font": "",
         "footer": "Made with citykit {version}. scenario.json re-creates this dossier "
@@ -98,6 +113,17 @@ TEXT = {
         "robust_p": "احتمال حضور در {k} رتبهٔ نخست در اجراهای مونت‌کارلو",
         "robust_interval": "بازهٔ رتبه در اجراهای مونت‌کارلو",
         "strengths": "نقاط قوت", "weaknesses": "نقاط ضعف", "none": "هیچ",
+        "readiness_strengths": "آمادگی: نقاط قوت",
+        "readiness_weaknesses": "آمادگی: نقاط ضعف",
+        "need_more": "نیاز: بیشتر از بیشتر نامزدها",
+        "need_less": "نیاز: کمتر از بیشتر نامزدها",
+        "reasons_note_need": "معیارهای آمادگی نشان می‌دهند که آیا طرح آزمایشی در شهر به احتمال "
+                             "زیاد موفق می‌شود (نقاط قوت و ضعف)؛ معیارهای نیاز نشان می‌دهند که "
+                             "آیا شهر از آن سود می‌برد: نیاز بیشتر از بیشتر نامزدها یعنی طرح "
+                             "آزمایشی در آنجا به نیاز بیشتری پاسخ می‌دهد و نقطهٔ ضعف نیست.",
+        "higher": "بالاتر از بیشتر نامزدها", "lower": "پایین‌تر از بیشتر نامزدها",
+        "more_need": "{relation} — نیاز بیشتر: طرح آزمایشی در اینجا به نیاز بیشتری پاسخ می‌دهد",
+        "less_need": "{relation} — نیاز کمتر از بیشتر نامزدها",
         "reasons_note": "نقاط قوت و ضعف معیارهایی‌اند که شهر در آنها بیشترین فاصله را بالاتر یا "
                         "پایین‌تر از میانهٔ نامزدهای رتبه‌بندی‌شده دارد، بر مقیاس نرمال‌شده (بالاتر "
                         "بهتر)، به ترتیب وزن × فاصله.",
@@ -105,7 +131,8 @@ TEXT = {
         "proxy_line": "{share} از مقادیر این شهر ارقام شهرستان یا استان‌اند که به جای شهر به کار "
                       "رفته‌اند.",
         "robust_line": "احتمال حضور در {k} نخست {p} · بازهٔ رتبه {interval}",
-        "reason": "{name}: {raw} (نرمال‌شده {norm} در برابر میانهٔ {median}{note})",
+        "reason": "{name}: {raw} (میانه {raw_median}؛ نرمال‌شده {norm} در برابر میانهٔ "
+                  "{median}{note}): {relation}",
         "sources_note": "همهٔ منابع با مجوز و انتسابی که می‌خواهند.",
         "font": "قلم: وزیرمتن (Vazirmatn)، با مجوز SIL Open Font License 1.1، درون همین پرونده.",
         "footer": "ساخته‌شده با citykit {version}. پروندهٔ scenario.json این گزارش را دوباره "
@@ -162,7 +189,11 @@ def provenance_note(provenance: object, lang: str = "en") -> str:
 
 def pilot_reasons(ranking, city: str, *, lang: str = "en", n: int = 3,
                   isolate: bool = False) -> list[dict]:
-    """A city's strengths and weaknesses as rows with a sentence each (provenance included).
+    """Where a city stands out, as rows with a sentence each (provenance included).
+
+    The rows of :meth:`citykit.ranking.Ranking.strengths_weaknesses`: readiness (or overall)
+    ``strength``/``weakness``, and need signals ``need`` (more need than most candidates: a
+    pilot would serve more need) and ``less-need``, never called strengths or weaknesses.
 
     ``isolate=True`` wraps each value with its (often Latin) unit in Unicode directional
     isolates, so that it reads in order inside Persian text (for display; not for tables).
@@ -174,15 +205,21 @@ def pilot_reasons(ranking, city: str, *, lang: str = "en", n: int = 3,
         name = crit.at[row.criterion, f"name_{lang}"] if f"name_{lang}" in crit.columns else None
         name = str(name) if name is not None and not pd.isna(name) else str(row.criterion)
         unit = crit.at[row.criterion, "unit"] if "unit" in crit.columns else None
-        raw = _num(row.raw, lang) + ("" if unit is None or pd.isna(unit) else f" {unit}")
-        raw = f"\u2068{raw}\u2069" if isolate else raw
+        suffix = "" if unit is None or pd.isna(unit) else f" {unit}"
+        raw, raw_median = _num(row.raw, lang) + suffix, _num(row.raw_median, lang) + suffix
+        if isolate:
+            raw, raw_median = f"\u2068{raw}\u2069", f"\u2068{raw_median}\u2069"
         note = provenance_note(row.provenance, lang)
+        relation = TEXT[lang][row.relation]             # "higher/lower than most candidates"
+        if row.kind in ("need", "less-need"):
+            relation = TEXT[lang]["more_need" if row.kind == "need" else "less_need"].format(
+                relation=relation)
         text = TEXT[lang]["reason"].format(
-            name=name, raw=raw, norm=_fixed(row.normalised, lang, 2),
+            name=name, raw=raw, raw_median=raw_median, norm=_fixed(row.normalised, lang, 2),
             median=_fixed(row.peer_median, lang, 2),
-            note=(("؛ " if lang == "fa" else "; ") + note) if note else "")
-        out.append({"kind": row.kind, "criterion": row.criterion, "name": name,
-                    "provenance": row.provenance, "note": note, "text": text})
+            note=(("؛ " if lang == "fa" else "; ") + note) if note else "", relation=relation)
+        out.append({"kind": row.kind, "group": row.group, "criterion": row.criterion,
+                    "name": name, "provenance": row.provenance, "note": note, "text": text})
     return out
 
 
@@ -194,7 +231,7 @@ def _data_step(result, lang):
                                           else p).value_counts()
     total = int(counts.sum())
     share = {k: _pct(counts.get(k, 0) / total if total else 0, lang)
-             for k in ("own", "proxy-county", "proxy-province", "imputed")}
+             for k in ("own", "urban-centre", "proxy-county", "proxy-province", "imputed")}
     n = {k: _int(v, lang) for k, v in ds.summary().items()}
     if lang == "fa":
         title = ds.manifest.get("title_fa") or ds.title
@@ -204,7 +241,7 @@ def _data_step(result, lang):
             f"مجموعه دادهٔ «{ds.name}»: {title}. {n['cities']} شهر در {n['provinces']} استان؛ "
             f"{n['sources']} منبع (مجوز و انتساب در برگهٔ sources). {check}. از "
             f"{_int(total, lang)} مقدار به‌کاررفته در رتبه‌بندی، {share['own']} مقدار خود شهر، "
-            f"{share['proxy-county']} مقدار شهرستان، {share['proxy-province']} مقدار استان و "
+            f"{share['urban-centre']} مقدار مرکز شهری (شهر هستهٔ آن)، {share['proxy-county']} مقدار شهرستان، {share['proxy-province']} مقدار استان و "
             f"{share['imputed']} برآوردی است. مقدار جانشین استان وصف استان است، نه شهر.")
     check = ("every file matched the dataset's SHA-256 checksums" if ds.verified
              else "files were NOT verified against checksums")
@@ -212,6 +249,7 @@ def _data_step(result, lang):
         f"Dataset '{ds.name}': {ds.title}. {n['cities']} cities in {n['provinces']} provinces; "
         f"{n['sources']} sources (licences and attribution in the sources sheet). Integrity: "
         f"{check}. Of the {total:,} values ranked, {share['own']} are the city's own, "
+        f"{share['urban-centre']} its urban centre's (as the centre's core city), "
         f"{share['proxy-county']} its county's, {share['proxy-province']} its province's and "
         f"{share['imputed']} imputed. A province value (proxy) describes the province, not the "
         "city.")
@@ -553,7 +591,11 @@ def _robustness_figure(shown: pd.DataFrame, lang: str, k: int) -> go.Figure | No
 
 def _reasons_html(result, table: pd.DataFrame, pilots: list[str], lang: str, k: int) -> str:
     t, by_id = TEXT[lang], table.set_index("city_id")
+    groups = set(criterion_groups(result.ranking.matrix.criteria))
+    sections = _REASON_SECTIONS["national" if groups & {"readiness", "need"} else "overall"]
     parts = [f'<p class="note">{_e(t["reasons_note"])}</p>']
+    if "need" in groups:
+        parts.append(f'<p class="note">{_e(t["reasons_note_need"])}</p>')
     for i, cid in enumerate(pilots, start=1):
         r = by_id.loc[cid]
         parts.append(f"<h3>{_e(_int(i, lang))}. {_e(r[f'name_{lang}'])}</h3>")
@@ -568,11 +610,20 @@ def _reasons_html(result, table: pd.DataFrame, pilots: list[str], lang: str, k: 
                 interval=_range(r.get("rank_low"), r.get("rank_high"), lang)))
         parts += [f"<p>{_e(line)}</p>" for line in lines]
         reasons = pilot_reasons(result.ranking, cid, lang=lang, isolate=lang == "fa")
-        for kind, label in (("strength", t["strengths"]), ("weakness", t["weaknesses"])):
+        for kind, key in sections:
+            label = t[key]
             items = [f"<li>{_e(x['text'])}</li>" for x in reasons if x["kind"] == kind]
             parts.append(f"<h4>{_e(label)}</h4><ul>{''.join(items) or '<li>' + _e(t['none'])}"
                          "</ul>")
     return "".join(parts)
+
+
+#: The reasons' sections (kind, heading key): with sub-indices, readiness then need.
+_REASON_SECTIONS = {
+    "overall": (("strength", "strengths"), ("weakness", "weaknesses")),
+    "national": (("strength", "readiness_strengths"), ("weakness", "readiness_weaknesses"),
+                 ("need", "need_more"), ("less-need", "need_less")),
+}
 
 
 def _font_face(lang: str) -> str:

@@ -245,7 +245,9 @@ def shortlist_frame(result, table: pd.DataFrame, pilots: Pilots, lang: str) -> p
     rows.insert(0, "pilot", range(1, len(rows) + 1))
     reasons = {cid: pilot_reasons(result.ranking, cid, lang=lang) for cid in pilots.ids}
     sep = "؛ " if lang == "fa" else "; "
-    for kind, column in (("strength", "strengths"), ("weakness", "weaknesses")):
+    kinds = (("strength", "strengths"), ("weakness", "weaknesses"), ("need", "more_need"),
+             ("less-need", "less_need"))  # need signals are never strengths or weaknesses
+    for kind, column in kinds:
         rows[column] = [sep.join(r["text"] for r in reasons[cid] if r["kind"] == kind)
                         for cid in rows["city_id"]]
     return rows
@@ -259,7 +261,7 @@ def _weights_frame(ranking) -> pd.DataFrame:
                    "unit", "level", "year", "source"):
         out[column] = crit[column].astype(object) if column in crit.columns else None
     out["weight"] = ranking.weights.reindex(crit.index).astype(float)
-    for kind in ("own", "proxy-county", "proxy-province"):
+    for kind in ("own", "urban-centre", "proxy-county", "proxy-province"):
         out[f"cities_{kind.replace('-', '_')}"] = (prov == kind).sum().reindex(crit.index)
     out["cities_imputed"] = prov.apply(lambda c: c.astype(str).str.startswith("imputed")).sum()
     learned = ranking.normaliser.get("learned", {})

@@ -161,6 +161,7 @@ def _cmd_frameworks(args: argparse.Namespace) -> int:
         print(f"{fw.id:<20} {fw.kind:<9} {len(fw.components):>10} {n['leaves']:>6} "
               f"{n['leaves_with_data']:>9} {n['leaf_coverage_pct']:>8.1f} "
               f"{n['cell_coverage_pct']:>7.1f}  {fw.name_en}")
+    _print_city_level_share(args.dataset, dataset, frameworks)
     if args.framework:
         _print_detail(frameworks[0], reports[0])
     if args.gaps:
@@ -168,14 +169,40 @@ def _cmd_frameworks(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _print_city_level_share(source: str, dataset, frameworks) -> None:
+    """How much of the default ranking's weight rests on values measured for the cities."""
+    from .scenario import Scenario, run
+
+    default = Scenario(dataset=source)
+    framework = next((fw for fw in frameworks if fw.id == default.framework), None)
+    if framework is None:
+        return
+    try:
+        result = run(default, dataset=dataset, framework=framework)
+    except CityKitError as err:
+        print(f"\ndefault scenario cannot rank this dataset: {err}")
+        return
+    shares = result.weight_by_provenance()
+    names = result.ranking.matrix.names()
+    low = shares["city-level"].idxmin()
+    print(f"\nranking weight on city-level values in the default scenario ("
+          f"{default.candidate_preset or 'custom'} candidates: {len(shares)}, framework "
+          f"{framework.id}): {100 * shares['city-level'].mean():.1f} % on average (values "
+          f"measured for the city or its urban centre); lowest {names[low]} "
+          f"{100 * shares.loc[low, 'city-level']:.1f} %; county/province proxies "
+          f"{100 * shares['proxy'].mean():.1f} %, imputed {100 * shares['imputed'].mean():.1f} %")
+
+
 def _print_detail(framework, report) -> None:
     print(f"\n{framework.name_en} - by top-level component")
     print(report.by_root[["root", "leaves", "leaves_with_data", "leaf_coverage_pct",
-                          "cell_coverage_pct", "own_pct_of_filled", "county_proxy_pct_of_filled",
+                          "cell_coverage_pct", "own_pct_of_filled", "centre_pct_of_filled",
+                          "county_proxy_pct_of_filled",
                           "province_proxy_pct_of_filled"]].to_string(index=False))
     print("\nleaf components (status = finest level with data; proxies are county or province "
           "values standing in for cities)")
-    print(report.leaves[["code", "root", "status", "cities_own", "cities_county_proxy",
+    print(report.leaves[["code", "root", "status", "cities_own", "cities_centre",
+                         "cities_county_proxy",
                          "cities_province_proxy", "cities_missing", "years", "indicators"]]
           .to_string(index=False))
 
@@ -253,10 +280,51 @@ def _scenario_from_args(args: argparse.Namespace, **changes):
             changes[key] = getattr(args, key)
     if getattr(args, "normalise_weights", False):
         changes["normalise_weights"] = True
+    preset = getattr(args, "candidates", None)
+    floor = getattr(args, "min_population", None)
+    if preset is not None or floor is not None:
+        changes["eligibility"] = _candidate_rules(scenario, preset, floor)
     if getattr(args, "include_capital", False):
-        changes["eligibility"] = tuple(r for r in scenario.eligibility
+        changes["eligibility"] = tuple(r for r in changes.get("eligibility",
+                                                              scenario.eligibility)
                                        if r.get("rule") != "exclude-capital")
     return scenario.with_(**changes)
+
+
+def _candidate_rules(scenario, preset: str | None, floor: float | None) -> tuple[dict, ...]:
+    """The eligibility rules of --candidates PRESET and --min-population N.
+
+    --min-population alone changes the population floor of the scenario's own rules, keeping
+    the others (a custom rule chain keeps its rules; a floor is replaced or added).
+    """
+    from .eligibility import preset_rules
+
+    if preset is not None:
+        return preset_rules(preset, min_population=floor)
+    rules = [dict(r) for r in scenario.eligibility if r.get("rule") != "population-floor"]
+    if floor:
+        rules.append({"rule": "population-floor", "minimum": floor})
+    return tuple(rules)
+
+
+def _min_population(text: str) -> float:
+    try:
+        value = float(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of people, got {text!r}") from None
+    if not (0 <= value <= 1e10):
+        raise argparse.ArgumentTypeError(f"expected 0 to 10,000,000,000 people, got {text!r}")
+    return int(value) if value.is_integer() else value
+
+
+def _add_candidate_flags(p: argparse.ArgumentParser) -> None:
+    from .eligibility import DEFAULT_PRESET, PRESETS
+
+    p.add_argument("--candidates", choices=list(PRESETS), metavar="PRESET",
+                   help=f"candidate preset: {', '.join(PRESETS)} (default: {DEFAULT_PRESET}, "
+                        "the metropolises other than the capital)")
+    p.add_argument("--min-population", dest="min_population", type=_min_population,
+                   metavar="N", help="population floor for the candidates (0: none)")
 
 
 def _cmd_rank(args: argparse.Namespace) -> int:
@@ -287,10 +355,14 @@ def _cmd_rank(args: argparse.Namespace) -> int:
              "eligibility": str(result.audit).splitlines(), "missing": str(result.missing)}
     _print_table(table, args.format, extra)
     if args.format == "csv":
+        shares = result.weight_by_provenance()
         print(f"# {result.ranking.method} on {result.ranking.normalisation}; "
               f"{len(table)} of {len(result.ranking.scores)} eligible candidates shown; "
-              f"{result.audit.lines[0] if result.audit.lines else 'no eligibility rules'}",
-              file=sys.stderr)
+              f"candidates: {scenario.candidate_preset or 'custom rules'} "
+              f"({result.audit.start} cities -> {len(result.ranking.scores)}); "
+              f"{100 * shares['city-level'].mean():.0f} % of the ranking weight on city-level "
+              f"values, {100 * shares['imputed'].mean():.0f} % imputed (`citykit frameworks` "
+              "for details)", file=sys.stderr)
     return EXIT_OK
 
 
@@ -463,7 +535,11 @@ def _cmd_scenario_new(args: argparse.Namespace) -> int:
     from .export import write_scenario
     from .scenario import Scenario
 
-    print(f"wrote {write_scenario(Scenario(), args.out, overwrite=args.force)}")
+    scenario = Scenario()
+    if args.candidates is not None or args.min_population is not None:
+        scenario = scenario.with_(eligibility=_candidate_rules(scenario, args.candidates,
+                                                               args.min_population))
+    print(f"wrote {write_scenario(scenario, args.out, overwrite=args.force)}")
     return EXIT_OK
 
 
@@ -532,6 +608,7 @@ def _parser() -> argparse.ArgumentParser:
                                      "drop-candidates, median, knn, province-mean")
     p.add_argument("--include-capital", action="store_true",
                    help="keep the national capital among the candidates")
+    _add_candidate_flags(p)
     p.add_argument("--top", type=int, help="show only the best N")
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     p.set_defaults(func=_cmd_rank)
@@ -547,6 +624,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--normalisation", help="default: the method's usual one")
     p.add_argument("--weights", help="framework, equal, entropy, critic or pca")
     p.add_argument("--missing", help="missing-data policy (see citykit rank --help)")
+    _add_candidate_flags(p)
     p.add_argument("--draws", type=int, default=_UNSET,
                    help="weight draws (default: the scenario's, 2000)")
     p.add_argument("--top-k", dest="top_k", type=int, default=_UNSET,
@@ -570,6 +648,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--missing", help="missing-data policy (see `citykit rank --help`)")
     p.add_argument("--include-capital", action="store_true",
                    help="keep the national capital among the candidates")
+    _add_candidate_flags(p)
     p.add_argument("-k", type=int, help="number of pilots")
     p.add_argument("--constraints", metavar="FILE.json",
                    help="constraints as JSON (citykit.shortlist.Constraints.to_dict); the "
@@ -607,6 +686,7 @@ def _parser() -> argparse.ArgumentParser:
     q = scenario_sub.add_parser("new", help="write the default Scenario as JSON")
     q.add_argument("--out", required=True, metavar="FILE.json", help="where to write it")
     q.add_argument("--force", action="store_true", help="overwrite an existing file")
+    _add_candidate_flags(q)
     q.set_defaults(func=_cmd_scenario_new)
 
     p = sub.add_parser("build", help="rebuild a bundled dataset from its raw sources")

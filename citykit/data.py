@@ -4,10 +4,12 @@
 path (a folder of CSV / XLSX / GeoJSON / GeoPackage files, one XLSX workbook, or one GeoPackage),
 checks its integrity and its format, and returns one :class:`Dataset`.
 
-A city that has no value of its own for an indicator takes its county's value, else its
-province's. :meth:`Dataset.city_values` returns every such value with its ``provenance``
-(``own``, ``proxy-county`` or ``proxy-province``) so that a province figure is never shown as a
-city figure.
+A city that has no value of its own for an indicator takes its urban centre's value (only the
+*core* city of a centre does: a centre may hold several municipalities, and its values belong to
+the centre, not to every town in it), else its county's, else its province's.
+:meth:`Dataset.city_values` returns every such value with its ``provenance`` (``own``,
+``urban-centre``, ``proxy-county`` or ``proxy-province``) so that a province figure is never
+shown as a city figure.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ from .exceptions import (
 from .integrity import MANIFEST_NAME, verify_manifest
 from .validation import check_tables, lint_names, lint_percentages
 
-__all__ = ["Dataset", "MAX_FILE_BYTES", "MAX_UNZIPPED_BYTES", "PROVENANCE", "bundled_datasets",
+__all__ = ["CITY_LEVEL", "Dataset", "MAX_FILE_BYTES", "MAX_UNZIPPED_BYTES", "PROVENANCE",
+           "SIDE_TABLES", "bundled_datasets",
            "check_file_size", "datasets_root", "load_dataset", "read_tables", "save_dataset",
            "validate_dataset"]
 
@@ -51,7 +54,7 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 #: The most an XLSX workbook may hold once unzipped (all parts together), against zip bombs.
 MAX_UNZIPPED_BYTES = 4 * MAX_FILE_BYTES
 
-TABLES = ("provinces", "counties", "cities", "values", "indicators", "sources")
+TABLES = ("provinces", "counties", "cities", "values", "indicators", "sources", "urban_centres")
 _EXTENSIONS = {
     "provinces": (".geojson", ".gpkg", ".csv", ".xlsx"),
     "counties": (".geojson", ".gpkg", ".csv", ".xlsx"),
@@ -59,12 +62,20 @@ _EXTENSIONS = {
     "values": (".csv", ".xlsx"),
     "indicators": (".csv", ".xlsx"),
     "sources": (".csv", ".xlsx"),
+    "urban_centres": (".csv", ".xlsx"),
 }
-_OPTIONAL = {"counties"}
+_OPTIONAL = {"counties", "urban_centres"}
+#: Published side tables of a dataset folder that :meth:`Dataset.side_table` reads on demand:
+#: how the city register was cleaned, and how cities were joined to urban centres.
+SIDE_TABLES = ("register_audit", "centre_join")
 _ID_COLUMNS = ("province_code", "county_code", "city_id", "entity_id", "code", "id", "source",
-               "indicator", "population_source")
-#: Where a city's value came from, in order of preference.
-PROVENANCE = ("own", "proxy-county", "proxy-province")
+               "indicator", "population_source", "centre_id", "urban_centre_id", "core_city_id")
+#: Where a city's value came from, in order of preference: its own, its urban centre's (core
+#: cities only), then its county's and its province's as flagged proxies.
+PROVENANCE = ("own", "urban-centre", "proxy-county", "proxy-province")
+#: Provenance levels that count as measured for the city itself (or the functional city, the
+#: urban centre, it is the core of): the rest are proxies from an administrative unit.
+CITY_LEVEL = ("own", "urban-centre")
 WGS84 = "EPSG:4326"
 
 
@@ -106,6 +117,9 @@ class Dataset:
         Tidy values (``entity_id, level, indicator, year, value, source, flag, note``).
     indicators, sources : pandas.DataFrame
         Indexed by ``code`` and ``id``.
+    urban_centres : pandas.DataFrame or None
+        Functional urban areas (e.g. GHSL urban centres), indexed by ``centre_id``; a city's
+        ``urban_centre_id`` and ``centre_role`` (``core`` or ``member``) link to it.
     manifest : dict
         The contents of ``dataset.json`` (empty when absent).
     path : pathlib.Path
@@ -122,6 +136,7 @@ class Dataset:
     values: pd.DataFrame
     indicators: pd.DataFrame
     sources: pd.DataFrame
+    urban_centres: pd.DataFrame | None = None
     manifest: dict = field(default_factory=dict)
     path: Path | None = None
     verified: bool = False
@@ -145,12 +160,66 @@ class Dataset:
             "indicators": len(self.indicators),
             "values": len(self.values),
             "sources": len(self.sources),
+            "urban_centres": 0 if self.urban_centres is None else len(self.urban_centres),
         }
 
     @property
     def national_capital(self) -> list[str]:
         """``city_id`` of the city (or cities) flagged as national capital."""
         return self.cities.index[self.cities["is_national_capital"]].tolist()
+
+    def capital_area(self) -> pd.Series:
+        """Which cities lie in the national capital's county or urban centre (its suburbs).
+
+        The capital itself and provincial capitals (Karaj, inside Tehran's urban centre, is the
+        capital of Alborz) are not counted: they are cities in their own right.
+
+        Returns
+        -------
+        pandas.Series
+            Boolean, indexed like :attr:`cities`.
+
+        Examples
+        --------
+        >>> ds = load_dataset("iran")
+        >>> area = ds.capital_area()
+        >>> bool(area[ds.cities["name_en"] == "Eslamshahr"].all())
+        True
+        >>> bool(area[ds.cities["name_en"] == "Karaj"].any())
+        False
+        """
+        cities = self.cities
+        capital = cities["is_national_capital"].fillna(False).astype(bool)
+        inside = pd.Series(False, index=cities.index)
+        for column in ("county_code", "urban_centre_id"):
+            keys = cities[column].astype("string")
+            shared = set(keys[capital].dropna())
+            inside |= keys.isin(shared).fillna(False).astype(bool)
+        provincial = cities["is_provincial_capital"].fillna(False).astype(bool)
+        return inside & ~capital & ~provincial
+
+    def centre_members(self) -> pd.Series:
+        """For each core city, the names of the other towns in its urban centre (text).
+
+        Examples
+        --------
+        >>> ds = load_dataset("iran")
+        >>> ds.centre_members()[ds.national_capital[0]]
+        'Karaj, Eslamshahr, Qods, Shahriyar'
+        """
+        cities = self.cities
+        empty = pd.Series("", index=cities.index, dtype=object)
+        if cities["urban_centre_id"].isna().all():
+            return empty
+        centre = cities["urban_centre_id"].astype("string")
+        role = cities["centre_role"].astype("string")
+        members = cities[(role == "member").fillna(False).to_numpy()]
+        names = (members.assign(_pop=pd.to_numeric(members["population"], errors="coerce"))
+                 .sort_values("_pop", ascending=False)
+                 .groupby(members["urban_centre_id"].astype("string"))["name_en"]
+                 .agg(lambda n: ", ".join(map(str, n))))
+        listed = centre.map(names).where((role == "core").fillna(False), "")
+        return listed.fillna("").astype(object)
 
     def latest_year(self, indicator: str, level: str | None = None) -> int:
         """The most recent year with any value of `indicator` (at `level`, if given).
@@ -190,7 +259,12 @@ class Dataset:
 
     def city_values(self, indicators: list[str] | None = None, *,
                     year: int | Literal["latest"] = "latest") -> pd.DataFrame:
-        """Every candidate city's value of each indicator, borrowing from county or province.
+        """Every candidate city's value of each indicator, borrowing from larger units.
+
+        A city takes its own value, else its urban centre's (only when it is the centre's core
+        city: a centre may hold several municipalities, and a member town such as Karaj in the
+        capital's centre does not take the capital's numbers), else its county's, else its
+        province's.
 
         Parameters
         ----------
@@ -205,8 +279,8 @@ class Dataset:
         -------
         pandas.DataFrame
             One row per city and indicator that has a value: ``city_id, indicator, value, year,
-            source, flag, provenance`` (``own``, ``proxy-county`` or ``proxy-province``) and
-            ``from_entity`` (the entity whose value it is). Missing values are absent rows.
+            source, flag, provenance`` (one of :data:`PROVENANCE`) and ``from_entity`` (the
+            entity whose value it is). Missing values are absent rows.
 
         Examples
         --------
@@ -216,14 +290,25 @@ class Dataset:
         ['proxy-county']
         """
         parts = []
-        links = {"city": "city_id", "county": "county_code", "province": "province_code"}
-        cities = self.cities.reset_index()[["city_id", "county_code", "province_code"]]
-        for level, provenance in zip(("city", "county", "province"), PROVENANCE, strict=True):
+        cities = self.cities.reset_index(drop=True)
+        core = (cities["centre_role"].astype("string").eq("core").fillna(False)
+                if "centre_role" in cities.columns else pd.Series(False, index=cities.index))
+        centre = (cities["urban_centre_id"].astype("string")
+                  if "urban_centre_id" in cities.columns
+                  else pd.Series(pd.NA, index=cities.index, dtype="string"))
+        cities = pd.DataFrame({"city_id": cities["city_id"],
+                               "county_code": cities["county_code"],
+                               "province_code": cities["province_code"],
+                               "core_centre": centre.where(core, pd.NA)})
+        links = {"city": "city_id", "urban_centre": "core_centre", "county": "county_code",
+                 "province": "province_code"}
+        for level, provenance in zip(links, PROVENANCE, strict=True):
             found = self.level_values(level, indicators=indicators, year=year)
             if found.empty:
                 continue
             found = found.rename(columns={"entity_id": "from_entity"})
-            joined = cities.merge(found, left_on=links[level], right_on="from_entity")
+            link = cities[list(dict.fromkeys(["city_id", links[level]]))].dropna()
+            joined = link.merge(found, left_on=links[level], right_on="from_entity")
             joined["provenance"] = provenance
             parts.append(joined)
         columns = ["city_id", "indicator", "value", "year", "source", "flag", "provenance",
@@ -236,6 +321,33 @@ class Dataset:
         both = both.sort_values(["city_id", "indicator", "rank"], kind="stable")
         best = both.drop_duplicates(["city_id", "indicator"], keep="first")
         return best[columns].reset_index(drop=True)
+
+    def side_table(self, name: str) -> pd.DataFrame | None:
+        """A published side table of the dataset folder, or None when it has none.
+
+        Parameters
+        ----------
+        name : {"register_audit", "centre_join"}
+            ``register_audit``: every merge, drop and override made while cleaning the city
+            register, with its reason; ``centre_join``: how each city was joined to an urban
+            centre (``name``, ``alternate-name``, ``distance`` or ``none``).
+
+        Examples
+        --------
+        >>> join = load_dataset("iran").side_table("centre_join")
+        >>> sorted(set(join["method"]))[:2]
+        ['alternate-name', 'distance']
+        """
+        if name not in SIDE_TABLES:
+            raise DataValidationError([Problem(
+                "dataset", f"unknown side table {name!r}; expected one of {list(SIDE_TABLES)}",
+                fix="use one of the names listed.")])
+        if self.path is None or not Path(self.path).is_dir():
+            return None
+        path = Path(self.path) / f"{name}.csv"
+        if not path.is_file():
+            return None
+        return _as_text_ids(_read_one(path))
 
     def _check_indicators(self, codes: list[str]) -> None:
         unknown = [c for c in codes if c not in self.indicators.index]
@@ -708,7 +820,7 @@ def _assemble(name: str, tables: dict, files: dict, manifest: dict,
     if isinstance(tables["cities"], gpd.GeoDataFrame) and "latitude" not in cities.columns:
         cities["latitude"], cities["longitude"] = cities.geometry.y, cities.geometry.x
     for column in ("county_code", "population", "population_year", "is_national_capital",
-                   "is_provincial_capital", "is_metropolis"):
+                   "is_provincial_capital", "is_metropolis", "urban_centre_id", "centre_role"):
         if column not in cities.columns:
             cities[column] = False if column.startswith("is_") else pd.NA
     values = tables["values"]
@@ -725,6 +837,8 @@ def _assemble(name: str, tables: dict, files: dict, manifest: dict,
         values=values.reset_index(drop=True),
         indicators=tables["indicators"].set_index("code", drop=False).rename_axis(None),
         sources=tables["sources"].set_index("id", drop=False).rename_axis(None),
+        urban_centres=None if "urban_centres" not in tables
+        else tables["urban_centres"].set_index("centre_id", drop=False).rename_axis(None),
         manifest=manifest,
     )
 
@@ -895,6 +1009,11 @@ def save_dataset(dataset: Dataset, folder: str | os.PathLike, *, provinces: list
     cities = dataset.cities[dataset.cities["province_code"].isin(keep)]
     ids = {"province": set(regions.index), "city": set(cities.index),
            "county": set() if counties is None else set(counties.index)}
+    centres = None
+    if dataset.urban_centres is not None:
+        centres = dataset.urban_centres[dataset.urban_centres["centre_id"].isin(
+            set(cities["urban_centre_id"].dropna()))]
+        ids["urban_centre"] = set(centres.index)
     values = dataset.values[[eid in ids.get(level, ()) for eid, level in
                              zip(dataset.values["entity_id"], dataset.values["level"],
                                  strict=True)]]
@@ -908,6 +1027,8 @@ def save_dataset(dataset: Dataset, folder: str | os.PathLike, *, provinces: list
     values.to_csv(folder / "values.csv", index=False)
     dataset.indicators.to_csv(folder / "indicators.csv", index=False)
     dataset.sources.to_csv(folder / "sources.csv", index=False)
+    if centres is not None:
+        centres.to_csv(folder / "urban_centres.csv", index=False)
     manifest = {**dataset.manifest, "name": folder.name,
                 "title": f"{dataset.title} ({len(keep)} of {len(dataset.provinces)} provinces)"}
     (folder / "dataset.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2),

@@ -22,16 +22,22 @@ from .matrix import CityMatrix
 __all__ = [
     "Audit",
     "AuditLine",
+    "CentreCores",
     "CoverageFloor",
+    "DEFAULT_PRESET",
     "EligibilityError",
     "ExcludeCapital",
+    "ExcludeCapitalArea",
     "MetropolisOnly",
+    "PRESETS",
     "PopulationFloor",
     "ProvincialCapitalsOnly",
     "RULES",
     "Veto",
     "apply_rules",
     "default_rules",
+    "preset_of",
+    "preset_rules",
     "rule_from_dict",
     "rule_to_dict",
 ]
@@ -62,6 +68,61 @@ class ExcludeCapital:
 
     def reason(self, matrix: CityMatrix, city: str) -> str:
         return "national capital"
+
+
+@dataclass(frozen=True)
+class ExcludeCapitalArea:
+    """Exclude the towns of the capital's county and urban centre: they are its suburbs.
+
+    Satellite towns share the capital's county values and its urban centre, so as candidates
+    they would only repeat the capital's numbers. A provincial capital (Karaj, in the capital's
+    urban centre) is a city in its own right and stays. Needs the candidate attribute
+    ``in_capital_area`` (see :meth:`citykit.data.Dataset.capital_area`).
+    """
+
+    name = "exclude-capital-area"
+
+    def describe(self) -> str:
+        return ("towns in the capital's county or urban centre are excluded (except provincial "
+                "capitals)")
+
+    def mask(self, matrix: CityMatrix) -> pd.Series:
+        return ~_flag(matrix, "in_capital_area", self.name)
+
+    def reason(self, matrix: CityMatrix, city: str) -> str:
+        return "in the capital's county or urban centre"
+
+
+@dataclass(frozen=True)
+class CentreCores:
+    """One candidate per urban centre: keep core cities and provincial capitals.
+
+    A centre (a functional city that may hold several municipalities) is represented by its
+    core city, which takes the centre's values and lists the other towns; a member town is not a
+    separate candidate. Provincial capitals stay even inside another city's centre. Cities
+    outside every centre are excluded: they are below the urban-centre threshold.
+    """
+
+    name = "centre-cores"
+
+    def describe(self) -> str:
+        return "urban-centre core cities and provincial capitals only"
+
+    def mask(self, matrix: CityMatrix) -> pd.Series:
+        if "centre_role" not in matrix.candidates.columns or \
+                matrix.candidates["centre_role"].isna().all():
+            raise EligibilityError(f"rule {self.name!r} needs the candidate attribute "
+                                   "'centre_role' (core or member of an urban centre), which "
+                                   "this matrix lacks (a dataset without urban centres); use "
+                                   "another candidate preset, e.g. 'provincial-capitals' or "
+                                   "'all-cities' with a population floor")
+        core = matrix.candidates["centre_role"].astype("string").eq("core").fillna(False)
+        return core.astype(bool) | _flag(matrix, "is_provincial_capital", self.name)
+
+    def reason(self, matrix: CityMatrix, city: str) -> str:
+        role = matrix.candidates.at[city, "centre_role"]
+        return "member town of another city's urban centre" if str(role) == "member" else \
+            "outside every urban centre"
 
 
 @dataclass(frozen=True)
@@ -188,8 +249,22 @@ class Veto:
         return f"{self.criterion} = {x:g} {side}"
 
 
-RULES = {cls.name: cls for cls in (ExcludeCapital, PopulationFloor, MetropolisOnly,
-                                    ProvincialCapitalsOnly, CoverageFloor, Veto)}
+RULES = {cls.name: cls for cls in (ExcludeCapital, ExcludeCapitalArea, PopulationFloor,
+                                    MetropolisOnly, ProvincialCapitalsOnly, CentreCores,
+                                    CoverageFloor, Veto)}
+
+#: Named candidate sets, each a chain of rules (what ``--candidates`` and the app offer). The
+#: population floor of ``urban-centres`` is its default; ``--min-population`` sets any preset's.
+PRESETS: dict[str, tuple[dict, ...]] = {
+    "metropolises": ({"rule": "exclude-capital"}, {"rule": "exclude-capital-area"},
+                     {"rule": "metropolis-only"}),
+    "provincial-capitals": ({"rule": "exclude-capital"}, {"rule": "provincial-capitals-only"}),
+    "urban-centres": ({"rule": "exclude-capital"}, {"rule": "exclude-capital-area"},
+                      {"rule": "centre-cores"}, {"rule": "population-floor", "minimum": 100_000}),
+    "all-cities": ({"rule": "exclude-capital"},),
+}
+#: The default candidates: the metropolises other than the capital (the working group's ask).
+DEFAULT_PRESET = "metropolises"
 
 
 def rule_to_dict(rule) -> dict:
@@ -217,9 +292,70 @@ def rule_from_dict(spec: dict):
         raise EligibilityError(f"rule {name!r}: {err}") from None
 
 
+def preset_rules(name: str, *, min_population: float | None = None) -> tuple[dict, ...]:
+    """The rules of a candidate preset, as dicts, with an optional population floor.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`PRESETS`.
+    min_population : float, optional
+        Replaces the preset's population floor (or adds one); ``0`` removes it.
+
+    Examples
+    --------
+    >>> preset_rules("metropolises")
+    ({'rule': 'exclude-capital'}, {'rule': 'exclude-capital-area'}, {'rule': 'metropolis-only'})
+    >>> preset_rules("all-cities", min_population=50_000)[-1]
+    {'rule': 'population-floor', 'minimum': 50000}
+    >>> preset_rules("metropolis")
+    Traceback (most recent call last):
+    ...
+    citykit.eligibility.EligibilityError: unknown candidate preset 'metropolis'; ...
+    """
+    if name not in PRESETS:
+        near = difflib.get_close_matches(str(name), list(PRESETS), n=1)
+        raise EligibilityError(f"unknown candidate preset {name!r}; known: {list(PRESETS)}"
+                               + (f"; did you mean {near[0]!r}?" if near else "")
+                               + ". Fix: pick one of the presets, or write eligibility rules "
+                                 "in a scenario file.")
+    rules = [dict(r) for r in PRESETS[name]]
+    if min_population is not None:
+        PopulationFloor(min_population)  # validates the number
+        rules = [r for r in rules if r["rule"] != "population-floor"]
+        if min_population > 0:
+            rules.append({"rule": "population-floor", "minimum": min_population})
+    return tuple(rules)
+
+
+def preset_of(rules) -> tuple[str | None, float | None]:
+    """Which preset a rule chain is, and its population floor: ``(None, None)`` if none.
+
+    The capital rule and the population floor are set apart (the app has a switch and a box
+    for them), so a preset with the capital kept in is still that preset.
+
+    Examples
+    --------
+    >>> preset_of(preset_rules("urban-centres", min_population=250_000))
+    ('urban-centres', 250000)
+    >>> preset_of([{"rule": "exclude-capital"}, {"rule": "veto", "criterion": "x", "above": 1}])
+    (None, None)
+    """
+    rules = [dict(r) for r in rules]
+    floors = [r.get("minimum") for r in rules if r.get("rule") == "population-floor"]
+    if len(floors) > 1:
+        return None, None
+    apart = ("population-floor", "exclude-capital")
+    rest = [r for r in rules if r.get("rule") not in apart]
+    for name, chain in PRESETS.items():
+        if rest == [r for r in chain if r["rule"] not in apart]:
+            return name, floors[0] if floors else None
+    return None, None
+
+
 def default_rules() -> list:
-    """The default rules: exclude the national capital."""
-    return [ExcludeCapital()]
+    """The default rules: the metropolises other than the capital (:data:`DEFAULT_PRESET`)."""
+    return [rule_from_dict(r) for r in PRESETS[DEFAULT_PRESET]]
 
 
 @dataclass(frozen=True)

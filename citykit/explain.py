@@ -30,6 +30,18 @@ that improves the criterion (towards a goalposts target when one is set), up to 
 the observed range of the candidates beyond the best candidate; vector and sum normalisation
 keep values non-negative (positive for a sum-normalised cost). Values the method cannot reach
 there, or criteria with zero weight, are reported as not reachable, never silently dropped.
+
+What is proposed
+----------------
+Only changes a city could make that are improvements in the real world. In a framework with
+sub-indices, only **readiness** criteria are proposed: a *need* criterion scores higher when the
+city is worse off (fewer hospital beds, less piped water), so "closing the gap" through it would
+mean making the city's situation worse; need criteria are left out of the table and counted in
+``attrs["excluded"]``. And a criterion is only moved in the direction that improves it in the
+real world: up where more is better (``max``), down where less is better (``min``); a goalposts
+target on the other side of the current value makes the criterion not reachable, never a
+proposal to worsen it. A framework without sub-indices proposes every criterion, in that
+direction.
 """
 
 from __future__ import annotations
@@ -42,8 +54,9 @@ import pandas as pd
 
 from . import aggregate, normalise
 from .exceptions import CityKitError
+from .ranking import criterion_groups
 
-__all__ = ["ExplainError", "close_gap", "next_better"]
+__all__ = ["ExplainError", "close_gap", "next_better", "proposable"]
 
 #: Normalisers that are one affine map per criterion (``sum`` only on benefit criteria).
 _AFFINE = ("minmax", "zscore", "vector", "sum")
@@ -93,6 +106,27 @@ def next_better(ranking, city: str) -> str | None:
     return str(ranking.scores.index[better[np.argmin(key[better])]])
 
 
+def proposable(criteria: pd.DataFrame) -> pd.Series:
+    """Which criteria :func:`close_gap` may propose changing: readiness, never need.
+
+    With sub-indices (a national framework), only the readiness criteria; without them, all.
+    Improving a need criterion in the real world (more hospital beds, better water coverage)
+    *lowers* the city's score by design, so it can never close a gap.
+
+    Examples
+    --------
+    >>> proposable(pd.DataFrame({"subindex": ["readiness", "need"]}, index=["degree", "beds"]))
+    criterion
+    degree     True
+    beds      False
+    Name: proposable, dtype: bool
+    """
+    groups = criterion_groups(criteria)
+    out = (groups != "need") if (groups != "overall").any() else groups == "overall"
+    return pd.Series(out.to_numpy(dtype=bool), index=pd.Index(criteria.index, name="criterion"),
+                     name="proposable")
+
+
 def close_gap(ranking, city: str, target: str | None = None, *, widen: float = 1.0,
               solver: Literal["auto", "bisection"] = "auto") -> pd.DataFrame:
     r"""The change in each criterion alone that lets `city` reach the score of `target`.
@@ -114,7 +148,8 @@ def close_gap(ranking, city: str, target: str | None = None, *, widen: float = 1
     Returns
     -------
     pandas.DataFrame
-        One row per criterion (index: criterion id), easiest first: ``name_en``, ``name_fa``,
+        One row per proposable criterion (:func:`proposable`: readiness, or all criteria
+        without sub-indices; index: criterion id), easiest first: ``name_en``, ``name_fa``,
         ``unit``, ``direction``, ``weight``, ``current`` and ``needed`` raw value, ``change``
         (needed - current), ``relative_change`` (change / \|current\|; NaN when current is 0),
         ``observed_min``, ``observed_max``, ``within_range`` (the needed value lies within the
@@ -123,8 +158,10 @@ def close_gap(ranking, city: str, target: str | None = None, *, widen: float = 1
         of PROMETHEE's usual criterion) and ``solver`` (``"analytic"``,
         ``"bisection"`` or ``"none"`` for a zero weight). Needed values are NaN where not
         reachable. Rows are sorted reachable first, by ``|relative_change|`` (then by the change
-        as a share of the observed range). ``attrs`` holds ``city``, ``target``, ``method``,
-        ``normalisation``, ``city_score``, ``target_score``.
+        as a share of the observed range). Every ``change`` is an improvement in the real
+        world: positive for a ``max`` criterion, negative for a ``min`` one. ``attrs`` holds
+        ``city``, ``target``, ``method``, ``normalisation``, ``city_score``, ``target_score``,
+        ``excluded`` (the need criteria left out, a tuple of ids) and ``n_excluded``.
 
     Raises
     ------
@@ -168,6 +205,16 @@ def close_gap(ranking, city: str, target: str | None = None, *, widen: float = 1
     >>> g = close_gap(rank(m, method="topsis"), "C")
     >>> g.attrs["target"], g["needed"].round(3).to_dict()
     ('A', {'cost': 2.433, 'jobs': 4.185})
+
+    With sub-indices, only readiness is proposed. Read ``cost`` as a need criterion such as
+    hospital beds (polarity ``-``: fewer beds, more need): cutting beds would lift C's score,
+    but making a city worse off is never proposed.
+
+    >>> crit = pd.DataFrame({"subindex": ["readiness", "need"]}, index=["jobs", "cost"])
+    >>> m2 = CityMatrix.from_frame(m.values, ["max", "min"], criteria=crit)
+    >>> g = close_gap(rank(m2), "C", widen=2)
+    >>> list(g.index), g.attrs["excluded"], bool(g.loc["jobs", "change"] > 0)
+    (['jobs'], ('cost',), True)
     """
     city = _check_city(ranking, city, "city")
     if target is None:
@@ -195,7 +242,12 @@ def close_gap(ranking, city: str, target: str | None = None, *, widen: float = 1
             f"{city!r} (rank {int(ranking.ranks[city])}); pick a target ranked above the city.")
     problem = _Problem(ranking, c, t, sign, float(widen))
     needed, how, tie = problem.solve(analytic=solver == "auto")
-    return problem.table(needed, how, tie, city=city, target=target)
+    table = problem.table(needed, how, tie, city=city, target=target)
+    allowed = problem.allowed
+    excluded = tuple(str(c) for c in np.asarray(problem.names)[~allowed])
+    out = table[table.index.isin(np.asarray(problem.names)[allowed])]
+    out.attrs.update(table.attrs, excluded=excluded, n_excluded=len(excluded))
+    return out
 
 
 class _Problem:
@@ -227,6 +279,7 @@ class _Problem:
         span = self.hi - self.lo
         self.span = np.where(span > 0, span, np.maximum(np.abs(self.hi), 1.0))
         self.current = self.raw[c].copy()
+        self.allowed = proposable(matrix.criteria).reindex(names).to_numpy(dtype=bool)
         self.end, self.step = self._search_end(widen)
 
     def _search_end(self, widen: float) -> tuple[np.ndarray, np.ndarray]:
@@ -240,7 +293,11 @@ class _Problem:
         if name == "goalposts":
             target = getattr(self.norm, "target_", np.full(len(end), np.nan))
             end = np.where(np.isnan(target), end, target)
-        return end, np.sign(end - self.current)
+        step = np.sign(end - self.current)
+        # Only real-world improvements (up for max, down for min) of proposable criteria.
+        improving = np.where(cost, -1.0, 1.0)
+        step = np.where(self.allowed & (step == improving), step, 0.0)
+        return np.where(step != 0, end, self.current), step
 
     def gaps(self, values: np.ndarray) -> np.ndarray:
         """Per criterion j: sign·(score(city) - score(target)) with the city's value j = values[j]."""
@@ -286,7 +343,7 @@ class _Problem:
                       where=self.hi > self.lo)
         b = ends[0] - a * self.lo
         gap = self.sign * (self.ranking.scores.iloc[self.t] - self.ranking.scores.iloc[self.c])
-        ok = (a != 0) & (self.w > 0)
+        ok = (a != 0) & (self.w > 0) & (self.step != 0)
         target_n = self.N[self.c] + np.divide(gap + self.margin, self.w,
                                               out=np.zeros_like(self.w), where=ok)
         x = np.where(ok, (target_n - b) / np.where(ok, a, 1.0), np.nan)

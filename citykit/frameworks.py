@@ -744,7 +744,7 @@ def coverage(framework: Framework, dataset: Dataset, *,
     values = dataset.city_values(used) if used else pd.DataFrame(
         columns=["city_id", "indicator", "year", "provenance"])
     values = values[values["city_id"].isin(cities)]
-    rank = {"own": 0, "proxy-county": 1, "proxy-province": 2}
+    rank = {"own": 0, "urban-centre": 1, "proxy-county": 2, "proxy-province": 3}
     cells = pairs.merge(values, on="indicator")
     cells["rank"] = cells["provenance"].map(rank)
     best = cells.sort_values("rank").drop_duplicates(["leaf", "city_id"])
@@ -755,14 +755,16 @@ def coverage(framework: Framework, dataset: Dataset, *,
     for leaf in framework.leaves:
         n = {p: int(counts.loc[leaf.code, p]) if leaf.code in counts.index
              and p in counts.columns else 0 for p in rank}
-        status = ("city" if n["own"] else "county" if n["proxy-county"]
+        status = ("city" if n["own"] else "urban centre" if n["urban-centre"]
+                  else "county" if n["proxy-county"]
                   else "province" if n["proxy-province"] else "no data")
         y = years.loc[leaf.code] if leaf.code in years.index else None
         rows.append({
             "code": leaf.code, "name_en": leaf.name_en, "name_fa": leaf.name_fa,
             "root": framework.root_of(leaf.code).code, "group": _group_label(framework, leaf),
             "indicators": "|".join(mapping[leaf.code]),
-            "status": status, "cities_own": n["own"], "cities_county_proxy": n["proxy-county"],
+            "status": status, "cities_own": n["own"], "cities_centre": n["urban-centre"],
+            "cities_county_proxy": n["proxy-county"],
             "cities_province_proxy": n["proxy-province"],
             "cities_missing": len(cities) - sum(n.values()),
             "years": "" if y is None else (f"{int(y['min'])}" if y["min"] == y["max"]
@@ -792,8 +794,8 @@ def _group_label(framework: Framework, leaf: Component) -> str:
 def _summarise(leaves: pd.DataFrame, n_cities: int) -> dict:
     n = len(leaves)
     cells = n * n_cities
-    filled = int(leaves[["cities_own", "cities_county_proxy", "cities_province_proxy"]].sum()
-                 .sum())
+    filled = int(leaves[["cities_own", "cities_centre", "cities_county_proxy",
+                         "cities_province_proxy"]].sum().sum())
     with_data = int((leaves["status"] != "no data").sum())
 
     def pct(x: float, total: float) -> float:
@@ -803,6 +805,7 @@ def _summarise(leaves: pd.DataFrame, n_cities: int) -> dict:
         "leaves": n, "leaves_with_data": with_data, "leaf_coverage_pct": pct(with_data, n),
         "cell_coverage_pct": pct(filled, cells),
         "own_pct_of_filled": pct(int(leaves["cities_own"].sum()), filled),
+        "centre_pct_of_filled": pct(int(leaves["cities_centre"].sum()), filled),
         "county_proxy_pct_of_filled": pct(int(leaves["cities_county_proxy"].sum()), filled),
         "province_proxy_pct_of_filled": pct(int(leaves["cities_province_proxy"].sum()), filled),
     }

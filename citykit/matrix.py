@@ -184,9 +184,12 @@ class CityMatrix:
         values.index.name = provenance.index.name = None
         values.columns.name = provenance.columns.name = None
         keep = [c for c in ("name_en", "name_fa", "province_code", "county_code", "population",
-                            "is_national_capital", "is_provincial_capital", "is_metropolis")
+                            "is_national_capital", "is_provincial_capital", "is_metropolis",
+                            "urban_centre_id", "centre_role")
                 if c in dataset.cities.columns]
         candidates = pd.DataFrame(dataset.cities[keep]).copy()
+        candidates["in_capital_area"] = dataset.capital_area()
+        candidates["centre_members"] = dataset.centre_members()
         candidates.index.name = None
         note = f"built from dataset {dataset.name!r}" + (
             f" and framework {framework.id!r}" if framework is not None else "")
@@ -218,11 +221,12 @@ class CityMatrix:
         Returns
         -------
         dict
-            ``by_criterion`` (criterion × {n, share, own, proxy-county, proxy-province,
-            imputed, missing}) and ``by_candidate`` (candidate × {n, share, missing}).
+            ``by_criterion`` (criterion × {n, share, own, urban-centre, proxy-county,
+            proxy-province, imputed, missing}) and ``by_candidate`` (candidate × {n, share,
+            missing}).
         """
         prov = self.provenance
-        kinds = ("own", "proxy-county", "proxy-province")
+        kinds = ("own", "urban-centre", "proxy-county", "proxy-province")
         by_criterion = pd.DataFrame({
             "n": self.values.notna().sum(),
             "share": self.values.notna().mean(),
@@ -236,6 +240,40 @@ class CityMatrix:
             "missing": self.values.isna().sum(axis=1),
         })
         return {"by_criterion": by_criterion, "by_candidate": by_candidate}
+
+    def weight_by_provenance(self, weights: pd.Series) -> pd.DataFrame:
+        """Share of each candidate's ranking weight resting on each kind of value.
+
+        Parameters
+        ----------
+        weights : pandas.Series
+            Criterion weights (index = criteria; rescaled here to sum to 1).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Candidate × {``city-level`` (``own`` or ``urban-centre``: measured for the city or
+            the urban centre it is the core of), ``proxy`` (a county or province value),
+            ``imputed``, ``missing``}; each row sums to 1.
+
+        Examples
+        --------
+        >>> m = CityMatrix.from_frame(pd.DataFrame({"a": [1.0, None], "b": [2.0, 3.0]},
+        ...                                        index=["X", "Y"]), ["max", "max"])
+        >>> m.weight_by_provenance(pd.Series({"a": 0.75, "b": 0.25}))["city-level"].tolist()
+        [1.0, 0.25]
+        """
+        w = pd.Series(weights, dtype=float).reindex(self.values.columns).fillna(0.0)
+        if w.sum() <= 0:
+            raise _problem("weights must have a positive sum to share them out")
+        w = w / w.sum()
+        prov = self.provenance.astype(str)
+        kinds = {"city-level": prov.isin(["own", "urban-centre"]),
+                 "proxy": prov.isin(["proxy-county", "proxy-province"]),
+                 "imputed": prov.apply(lambda c: c.str.startswith("imputed")),
+                 "missing": prov == MISSING}
+        return pd.DataFrame({k: mask.to_numpy() @ w.to_numpy() for k, mask in kinds.items()},
+                            index=self.values.index)
 
     # ----------------------------------------------------------------- transformations
 

@@ -22,11 +22,40 @@ from . import weights as weighting
 from .exceptions import CityKitError
 from .matrix import CityMatrix
 
-__all__ = ["Ranking", "RankingError", "framework_weights", "rank", "resolve_weights"]
+__all__ = ["SW_GROUPS", "SW_KINDS", "Ranking", "RankingError", "criterion_groups",
+           "framework_weights", "rank", "resolve_weights"]
 
 
 class RankingError(CityKitError, ValueError):
     """The ranking cannot be computed as asked (missing values, unknown weighting, ...)."""
+
+
+#: Groups of :meth:`Ranking.strengths_weaknesses`, in display order: a national framework's
+#: sub-indices, or one ``"overall"`` group for a framework without them.
+SW_GROUPS = ("readiness", "need", "overall")
+#: The (favourable, unfavourable) kind of a gap in each group. In *need*, a favourable gap is
+#: more need than most candidates (a pilot would serve more need there), never a "strength".
+SW_KINDS = {"readiness": ("strength", "weakness"), "need": ("need", "less-need"),
+            "overall": ("strength", "weakness")}
+
+
+def criterion_groups(criteria: pd.DataFrame) -> pd.Series:
+    """Each criterion's group: ``"need"`` or ``"readiness"`` by its sub-index, else ``"overall"``.
+
+    A criterion in a sub-index other than need is read as readiness (more is more ready).
+
+    Examples
+    --------
+    >>> criterion_groups(pd.DataFrame({"subindex": ["need", "readiness", None]},
+    ...                               index=["beds", "degree", "jobs"])).tolist()
+    ['need', 'readiness', 'overall']
+    """
+    sub = criteria["subindex"] if "subindex" in criteria.columns else \
+        pd.Series(None, index=criteria.index, dtype=object)
+    out = pd.Series("overall", index=criteria.index, dtype=object, name="group")
+    has = sub.notna() & (sub.astype(str).str.len() > 0)
+    out[has] = np.where(sub[has].astype(str) == "need", "need", "readiness")
+    return out
 
 
 # --------------------------------------------------------------------------- weights
@@ -171,7 +200,12 @@ class Ranking:
         return bool(self.ranks.duplicated().any())
 
     def table(self, lang: str = "en") -> pd.DataFrame:
-        """One row per candidate, best first: rank, name, score, dimension scores, data flags."""
+        """One row per candidate, best first: rank, name, score, dimension scores, data flags.
+
+        The data flags are ``proxy_share`` and ``imputed_share`` (shares of the criteria) and
+        ``city_level_weight`` (share of the ranking weight on values measured for the city or
+        the urban centre it is the core of).
+        """
         prov = self.matrix.provenance
         out = pd.DataFrame({
             "rank": self.ranks, "name": self.matrix.names(lang), "score": self.scores,
@@ -183,41 +217,88 @@ class Ranking:
         out["proxy_share"] = prov.isin(["proxy-county", "proxy-province"]).mean(axis=1)
         out["imputed_share"] = prov.apply(lambda c: c.astype(str).str.startswith("imputed")) \
             .mean(axis=1)
+        # The share of the *weight* (not of the criteria) resting on the city's own values or
+        # its urban centre's: what the score of each city is really made of.
+        out["city_level_weight"] = self.matrix.weight_by_provenance(self.weights)["city-level"]
         return out.sort_values(["rank", "name"], kind="stable")
 
     def strengths_weaknesses(self, city: str, *, n: int = 3, peers=None) -> pd.DataFrame:
-        """The criteria where `city` is furthest above and below the median of its peers.
+        """Where `city` stands out from the median of its peers, by sub-index, in plain terms.
 
-        The gap is measured on the normalised scale (higher is better) and ranked by
-        ``weight × gap``, so a large gap on a criterion that barely counts ranks low.
+        The gap is measured on the normalised scale (higher scores better) and ranked by
+        ``weight × gap``, so a large gap on a criterion that barely counts ranks low. The
+        criteria are grouped by sub-index, because a favourable gap means different things:
+
+        * **readiness** (and **overall**, for a framework without sub-indices): a favourable
+          gap is a ``"strength"`` (the city is better placed than most candidates to run a
+          pilot), an unfavourable one a ``"weakness"``;
+        * **need**: a favourable gap means *more need* than most candidates (fewer hospital
+          beds, more unemployment): a ``"need"`` signal, where a pilot would serve more need;
+          an unfavourable one is ``"less-need"``. Need is never called a strength or a weakness.
 
         Parameters
         ----------
         city : str
             Candidate id.
         n : int, default 3
-            Strengths and weaknesses returned (each).
+            Rows returned per group and kind (at most ``n`` strengths, ``n`` weaknesses, ``n``
+            need signals and ``n`` less-need signals).
         peers : sequence of str, optional
             Candidate ids to compare with; default all ranked candidates.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per criterion shown, groups in the order of :data:`SW_GROUPS`, within a
+            group the favourable kind first (largest impact first), then the unfavourable one
+            (most negative impact first). Columns: ``criterion``, ``name``, ``dimension``,
+            ``raw``, ``normalised``, ``peer_median`` (normalised), ``gap``, ``impact``,
+            ``provenance``, ``kind`` (:data:`SW_KINDS`), ``group`` (``"readiness"``,
+            ``"need"`` or ``"overall"``), ``direction`` (``max``/``min``: the criterion's
+            polarity within its sub-index), ``raw_median`` (the peers' median raw value) and
+            ``relation`` (``"higher"`` or ``"lower"``: the city's raw value against most
+            candidates, in the direction the gap says).
+
+        Examples
+        --------
+        >>> frame = pd.DataFrame({"degree": [25.0, 19.0, 18.0], "beds": [14.0, 18.0, 20.0]},
+        ...                      index=["A", "B", "C"])           # SYNTHETIC
+        >>> crit = pd.DataFrame({"subindex": ["readiness", "need"]}, index=frame.columns)
+        >>> r = rank(CityMatrix.from_frame(frame, ["max", "min"], criteria=crit))
+        >>> r.strengths_weaknesses("A")[["criterion", "group", "kind", "relation"]]
+          criterion      group      kind relation
+        0    degree  readiness  strength   higher
+        1      beds       need      need    lower
         """
         if city not in self.normalised.index:
             near = difflib.get_close_matches(str(city), list(self.normalised.index), n=3)
             raise RankingError(f"unknown candidate {city!r}" + (f"; closest: {near}" if near
                                                                    else ""))
-        group = self.normalised if peers is None else self.normalised.loc[list(peers)]
-        median = group.median()
+        peer_ids = self.normalised.index if peers is None else list(peers)
+        median = self.normalised.loc[peer_ids].median()
         gap = self.normalised.loc[city] - median
         impact = gap * self.weights
+        criteria = self.matrix.criteria
+        direction = criteria["direction"].reindex(gap.index)
         rows = pd.DataFrame({
-            "criterion": gap.index, "name": self.matrix.criteria["name_en"].reindex(gap.index),
-            "dimension": self.matrix.criteria["dimension"].reindex(gap.index),
+            "criterion": gap.index, "name": criteria["name_en"].reindex(gap.index),
+            "dimension": criteria["dimension"].reindex(gap.index),
             "raw": self.matrix.values.loc[city], "normalised": self.normalised.loc[city],
             "peer_median": median, "gap": gap, "impact": impact,
             "provenance": self.matrix.provenance.loc[city],
+            "group": criterion_groups(criteria).reindex(gap.index),
+            "direction": direction,
+            "raw_median": self.matrix.values.loc[peer_ids].median(),
+            "relation": np.where((gap > 0) == (direction == "max"), "higher", "lower"),
         }).reset_index(drop=True)
-        strengths = rows[rows["gap"] > 0].nlargest(n, "impact").assign(kind="strength")
-        weaknesses = rows[rows["gap"] < 0].nsmallest(n, "impact").assign(kind="weakness")
-        return pd.concat([strengths, weaknesses], ignore_index=True)
+        parts = []
+        for group in SW_GROUPS:
+            mine = rows[rows["group"] == group]
+            good, bad = SW_KINDS[group]
+            parts.append(mine[mine["gap"] > 0].nlargest(n, "impact").assign(kind=good))
+            parts.append(mine[mine["gap"] < 0].nsmallest(n, "impact").assign(kind=bad))
+        columns = [*rows.columns[:9], "kind", *rows.columns[9:]]
+        return pd.concat(parts, ignore_index=True)[columns]
 
     def contributions_by_dimension(self) -> pd.DataFrame | None:
         """Contributions summed per dimension (weighted sum only); rows add up to the score."""

@@ -16,9 +16,11 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from . import __version__
 from .data import Dataset, load_dataset
-from .eligibility import Audit, apply_rules, rule_from_dict
+from .eligibility import DEFAULT_PRESET, Audit, apply_rules, preset_of, preset_rules, rule_from_dict
 from .exceptions import CityKitError
 from .frameworks import Framework, load_framework
 from .impute import MissingReport, handle_missing
@@ -52,10 +54,13 @@ class Scenario:
     candidates : tuple of str, optional
         Restrict to these city ids before the eligibility rules.
     eligibility : tuple of dict
-        Rules as dicts (see :func:`citykit.eligibility.rule_to_dict`); default excludes the
-        national capital.
+        Rules as dicts (see :func:`citykit.eligibility.rule_to_dict`); default: the
+        ``metropolises`` preset (:data:`citykit.eligibility.PRESETS`): the metropolises other
+        than the capital, without the towns of the capital's county or urban centre.
     missing : str or tuple
-        Missing-data policy or chain of steps (see :func:`citykit.impute.handle_missing`).
+        Missing-data policy or chain of steps (see :func:`citykit.impute.handle_missing`);
+        default ``median``: a criterion a candidate lacks (Karaj has no urban centre of its own,
+        so no centre values) takes the median of the other candidates, flagged ``imputed``.
     normalisation : str, optional
         Default: the method's usual normalisation.
     normalisation_params, method_params : dict
@@ -88,8 +93,8 @@ class Scenario:
     indicators: tuple[str, ...] | None = None
     year: int | str = "latest"
     candidates: tuple[str, ...] | None = None
-    eligibility: tuple[dict, ...] = ({"rule": "exclude-capital"},)
-    missing: str | tuple = "none"
+    eligibility: tuple[dict, ...] = field(default_factory=lambda: preset_rules(DEFAULT_PRESET))
+    missing: str | tuple = "median"
     normalisation: str | None = None
     normalisation_params: dict = field(default_factory=dict)
     weights: str | dict = "framework"
@@ -118,6 +123,17 @@ class Scenario:
                 handle.write(text + "\n")
             os.replace(handle.name, path)
         return text
+
+    @property
+    def candidate_preset(self) -> str | None:
+        """The candidate preset the eligibility rules amount to, or None for custom rules.
+
+        Examples
+        --------
+        >>> Scenario().candidate_preset
+        'metropolises'
+        """
+        return preset_of(self.eligibility)[0]
 
     def pin_dataset(self) -> Scenario:
         """A copy that records the dataset's fingerprint, so a re-run on changed data fails.
@@ -332,6 +348,26 @@ class Result:
     audit: Audit
     missing: MissingReport
     ranking: Ranking
+
+    def weight_by_provenance(self) -> pd.DataFrame:
+        """Per ranked candidate, the share of its ranking weight on each kind of value.
+
+        Columns ``city-level`` (measured for the city, or for the urban centre it is the core
+        of), ``proxy`` (county or province values), ``imputed`` and ``missing``; rows sum to 1.
+        See :meth:`citykit.matrix.CityMatrix.weight_by_provenance`.
+        """
+        return self.ranking.matrix.weight_by_provenance(self.ranking.weights)
+
+    def city_level_share(self) -> float:
+        """Share of the ranking weight resting on city-level values, averaged over candidates.
+
+        Examples
+        --------
+        >>> share = run(Scenario()).city_level_share()
+        >>> 0.4 <= share <= 1
+        True
+        """
+        return float(self.weight_by_provenance()["city-level"].mean())
 
 
 def run(scenario: Scenario, *, dataset: Dataset | None = None,

@@ -39,7 +39,7 @@ __all__ = [
 #: meant, or a cell pasted with its exponent).
 MAX_ABS_NUMBER = 1e15
 
-LEVELS = ("province", "county", "city")
+LEVELS = ("province", "county", "city", "urban_centre")
 FLAGS = ("official", "derived", "proxy", "imputed")
 DIRECTIONS = ("max", "min")
 
@@ -51,6 +51,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "indicators": ("code", "name_en", "name_fa", "unit", "direction", "level", "definition",
                    "source"),
     "sources": ("id", "title", "publisher", "year", "origin", "licence"),
+    "urban_centres": ("centre_id", "name_en"),
 }
 #: Every column of each table, required first (see datasets/README.md).
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -58,14 +59,20 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "counties": REQUIRED_COLUMNS["counties"] + ("name_en", "geometry"),
     "cities": REQUIRED_COLUMNS["cities"] + (
         "latitude", "longitude", "county_code", "population", "population_year",
-        "population_source", "is_national_capital", "is_provincial_capital", "is_metropolis"),
+        "population_source", "is_national_capital", "is_provincial_capital", "is_metropolis",
+        "urban_centre_id", "centre_role"),
     "values": REQUIRED_COLUMNS["values"] + ("note",),
     "indicators": REQUIRED_COLUMNS["indicators"] + ("topic", "u4ssc", "iso37120", "iso37122",
                                                     "notes"),
     "sources": REQUIRED_COLUMNS["sources"] + ("attribution", "files"),
+    "urban_centres": REQUIRED_COLUMNS["urban_centres"] + (
+        "core_city_id", "member_city_ids", "latitude", "longitude", "population", "province_code"),
 }
 _KEYS = {"provinces": "province_code", "counties": "county_code", "cities": "city_id",
-         "indicators": "code", "sources": "id"}
+         "indicators": "code", "sources": "id", "urban_centres": "centre_id"}
+#: What a city is to its urban centre: the core city (whose name the centre bears and which
+#: takes its values), or another member town.
+CENTRE_ROLES = ("core", "member")
 _BOOL_WORDS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 _MAX_ROWS_SHOWN = 5
 
@@ -410,6 +417,7 @@ def check_tables(tables: dict[str, pd.DataFrame], files: dict[str, str], *,
         if "county_code" in cities.columns and "counties" in ids:
             _check_reference(f, cities, "county_code", ids["counties"], files["counties"],
                              problems, allow_empty=True)
+        _check_centres(cities, f, ids, files, problems)
         for column, low, high in (("latitude", -90, 90), ("longitude", -180, 180)):
             if column in cities.columns:
                 cities[column] = coerce_numeric(cities[column], file=f, column=column,
@@ -433,7 +441,8 @@ def check_tables(tables: dict[str, pd.DataFrame], files: dict[str, str], *,
         _check_choice(f, ind, "direction", DIRECTIONS, problems,
                       "use 'max' when more is better for a city, 'min' when less is better.")
         _check_choice(f, ind, "level", LEVELS, problems,
-                      "the finest level the source publishes: province, county or city.")
+                      "the finest level the source publishes: province, county, city or "
+                      "urban_centre.")
         if "sources" in ids:
             _check_reference(f, ind, "source", ids["sources"], files["sources"], problems)
     if ok.get("sources"):
@@ -449,10 +458,46 @@ def check_tables(tables: dict[str, pd.DataFrame], files: dict[str, str], *,
     return problems
 
 
+def _check_centres(cities: pd.DataFrame, f: str, ids: dict, files: dict,
+                   problems: list[Problem]) -> None:
+    """A city's ``urban_centre_id`` must name a centre, and its ``centre_role`` be a known one."""
+    if "urban_centre_id" in cities.columns and "urban_centres" in ids:
+        _check_reference(f, cities, "urban_centre_id", ids["urban_centres"],
+                         files["urban_centres"], problems, allow_empty=True)
+    if "centre_role" not in cities.columns:
+        return
+    role = cities["centre_role"].astype("string").str.strip()
+    present = role.notna() & (role != "")
+    bad = present.fillna(False) & ~role.isin(CENTRE_ROLES).fillna(False)
+    if bad.any():
+        got = sorted(set(role[bad]))
+        problems.append(Problem(
+            f, f"unknown centre_role {got[:5]} in rows {_rows_text(_rows(bad))}; expected one of "
+               f"{list(CENTRE_ROLES)} or empty." + _closest(got[0], CENTRE_ROLES),
+            column="centre_role", fix="core: the city the centre is named after; member: another "
+                                      "town in it; leave empty for a city outside every centre."))
+    if "urban_centre_id" in cities.columns:
+        centre = cities["urban_centre_id"].astype("string").str.strip().fillna("")
+        orphan = present.fillna(False) & (centre == "")
+        if orphan.any():
+            problems.append(Problem(
+                f, f"centre_role set without an urban_centre_id in rows "
+                   f"{_rows_text(_rows(orphan))}", column="centre_role",
+                fix="give the centre's id, or leave centre_role empty."))
+        cores = cities.loc[(role == "core").fillna(False).to_numpy()]
+        twice = cores["urban_centre_id"][cores["urban_centre_id"].duplicated()]
+        if len(twice):
+            problems.append(Problem(
+                f, f"urban centres {sorted(set(twice.astype(str)))[:5]} have more than one core "
+                   "city; expected at most one (the city the centre is named after)",
+                column="centre_role", fix="mark the other towns 'member'."))
+
+
 def _check_values(tables, files, ids, problems, *, partial: bool) -> None:
     values, f = tables["values"], files["values"]
     _check_choice(f, values, "level", LEVELS, problems,
-                  "level says which table entity_id refers to: province, county or city.")
+                  "level says which table entity_id refers to: province, county, city or "
+                  "urban_centre.")
     _check_choice(f, values, "flag", FLAGS, problems,
                   "official = as published, derived = computed from official counts, proxy = "
                   "another unit's value standing in, imputed = estimated.")
@@ -460,7 +505,8 @@ def _check_values(tables, files, ids, problems, *, partial: bool) -> None:
         _check_reference(f, values, "indicator", ids["indicators"], files["indicators"], problems)
     if "sources" in ids:
         _check_reference(f, values, "source", ids["sources"], files["sources"], problems)
-    table_of = {"province": "provinces", "county": "counties", "city": "cities"}
+    table_of = {"province": "provinces", "county": "counties", "city": "cities",
+                "urban_centre": "urban_centres"}
     level = values["level"].astype("string").str.strip()
     for lev, table in table_of.items():
         rows = level == lev

@@ -28,8 +28,13 @@ def iran():
 
 
 def write_synthetic(folder: Path, *, seed: int = 0, n_cities: int = 4, with_checksums=False,
-                    fmt: str = "csv") -> Path:
-    """Write a small, valid, SYNTHETIC dataset (two provinces, two counties) to `folder`."""
+                    fmt: str = "csv", with_centres: bool = False) -> Path:
+    """Write a small, valid, SYNTHETIC dataset (two provinces, two counties) to `folder`.
+
+    With ``with_centres=True`` (and ``n_cities=4``) it also has two SYNTHETIC urban centres:
+    ``U1`` holds S0 (the capital, core) and S1 (a provincial capital, member); ``U2`` has S2 as
+    core; S3 lies in none. Indicator ``x_centre`` has a value for each centre only.
+    """
     import geopandas as gpd
     from shapely import wkt
 
@@ -77,6 +82,22 @@ def write_synthetic(folder: Path, *, seed: int = 0, n_cities: int = 4, with_chec
                             "origin": ["tests/conftest.py"], "licence": ["CC0-1.0"]})
     tables = {"counties": counties, "cities": cities, "values": values,
               "indicators": indicators, "sources": sources}
+    if with_centres:
+        cities["urban_centre_id"] = ["U1", "U1", "U2", None]
+        cities["centre_role"] = ["core", "member", "core", None]
+        tables["urban_centres"] = pd.DataFrame({
+            "centre_id": ["U1", "U2"], "name_en": ["Synthetic centre 1", "Synthetic centre 2"],
+            "core_city_id": ["S0", "S2"], "member_city_ids": ["S1", ""],
+            "population": [3_000_000, 400_000]})
+        tables["values"] = pd.concat([values, pd.DataFrame({
+            "entity_id": ["U1", "U2"], "level": "urban_centre", "indicator": "x_centre",
+            "year": 2015, "value": rng.normal(20, 5, 2).round(3), "source": "synthetic",
+            "flag": "derived"})], ignore_index=True)
+        tables["indicators"] = pd.concat([indicators, pd.DataFrame({
+            "code": ["x_centre"], "name_en": ["Synthetic C"], "name_fa": ["آزمایشی ج"],
+            "unit": ["ratio"], "direction": ["max"], "level": ["urban_centre"],
+            "topic": "test", "definition": "synthetic test indicator",
+            "source": "synthetic"})], ignore_index=True)
     if fmt == "xlsx":
         book = folder / "synthetic.xlsx"
         with pd.ExcelWriter(book) as writer:

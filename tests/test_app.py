@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from citykit.scenario import run
-from citykit.ui.session import APP_SCENARIO
+from citykit.scenario import Scenario, run
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 90
@@ -123,7 +122,7 @@ def test_switching_the_method_changes_the_table(at):
 
 def test_moving_a_weight_changes_the_table(at):
     before = _table(at)
-    base = run(APP_SCENARIO).ranking.weights
+    base = run(Scenario()).ranking.weights
     heaviest = base.idxmax()
     moved = (base * 0.5).to_dict()
     moved[heaviest] += 0.5  # half of every weight moves to the heaviest criterion; sum stays 1
@@ -204,4 +203,4 @@ def test_a_framework_without_subindices_explains_the_missing_chart(at):
 
 
 def test_scenario_default_is_what_the_app_starts_with(at):
-    assert at.session_state["_scenario"] == APP_SCENARIO
+    assert at.session_state["_scenario"] == Scenario()

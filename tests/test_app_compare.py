@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from citykit.scenario import run
+from citykit.scenario import Scenario, run
 from citykit.ui import compare
-from citykit.ui.session import APP_SCENARIO, MAX_COMPARE
+from citykit.ui.session import MAX_COMPARE
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "app_pages/compare.py"
@@ -25,7 +25,7 @@ TEHRAN = "112931"
 
 @pytest.fixture(scope="module")
 def result():
-    return run(APP_SCENARIO)
+    return run(Scenario())
 
 
 @pytest.fixture(scope="module")
@@ -172,6 +172,7 @@ def test_gap_to_the_next_city(result, order):
     assert list(gap.columns[:3]) == ["Indicator", "Now", "Needed"]
     names = result.matrix.names("en")
     assert any(f"level with {names[order[7]]} (rank 8)" in c.value for c in at.caption)
+    assert any("need indicators are not proposed" in c.value for c in at.caption)
     # a chosen target among the compared cities
     at.selectbox(key="cmp_gap_target@en").set_value(order[0]).run()
     assert not at.exception
@@ -184,7 +185,7 @@ def test_gap_to_the_next_city(result, order):
 def test_vikor_radar_and_gap():
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.session_state["_scenario"] = replace(APP_SCENARIO, method="vikor")
+    at.session_state["_scenario"] = replace(Scenario(), method="vikor")
     at.switch_page(PAGE).run()
     assert not at.exception
     assert "1 − Q" in radar(at)["layout"]["title"]["text"]
@@ -195,7 +196,7 @@ def test_a_scenario_without_candidates_shows_the_error_inline():
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.session_state["_scenario"] = replace(
-        APP_SCENARIO, eligibility=({"rule": "population-floor", "minimum": 10**9},))
+        Scenario(), eligibility=({"rule": "population-floor", "minimum": 10**9},))
     at.switch_page(PAGE).run()
     assert not at.exception
     assert at.error and "Could not complete this step" in at.error[0].value
@@ -207,7 +208,50 @@ def test_strengths_and_weaknesses_are_listed_per_city(result, order):
     names = result.matrix.names("en")
     for city in order[:2]:
         assert f"#### {names[city]}" in texts
-    assert texts.count("**Strengths**") == 2 and texts.count("**Weaknesses**") == 2
+    for heading in ("Readiness: strengths", "Readiness: weaknesses",
+                    "Need: more than most candidates", "Need: less than most candidates"):
+        assert texts.count(f"**{heading}**") == 2
+    assert "**Strengths**" not in texts       # need is never a strength or a weakness
     best = result.ranking.strengths_weaknesses(order[0])
     first = result.ranking.matrix.criteria.at[best["criterion"].iloc[0], "name_en"]
     assert any(t.startswith(f"- **{first}**") and "(median " in t for t in texts)
+    assert any("Need indicators say whether the city would benefit" in c.value
+               for c in at.caption)
+
+
+def test_need_lines_speak_of_need_and_readiness_lines_of_candidates(result, order):
+    criteria = result.ranking.matrix.criteria
+    for city in order[::max(1, len(order) // 12)]:
+        for lang in ("en", "fa"):
+            lines = compare.strengths_weaknesses(result, city, lang, n=10)
+            assert list(lines) == ["strength", "weakness", "need", "less-need"]
+            more, less = ("more need", "less need") if lang == "en" else \
+                ("نیاز بیشتر", "نیاز کمتر")
+            assert all(more in line for line in lines["need"])
+            assert all(less in line for line in lines["less-need"])
+            assert not any(more in line or less in line
+                           for line in lines["strength"] + lines["weakness"])
+            if lang == "fa":
+                assert all(PERSIAN_DIGITS & set(line) for kind in lines for line in lines[kind])
+        # a need criterion where less is more need (hospital beds), below the median: more need
+        sw = result.ranking.strengths_weaknesses(city, n=50)
+        fewer = sw[(sw["group"] == "need") & (sw["direction"] == "min")
+                   & (sw["raw"] < sw["raw_median"])]
+        lines = compare.strengths_weaknesses(result, city, "en", n=50)
+        for code in fewer["criterion"]:
+            name = criteria.at[code, "name_en"]
+            (line,) = [x for x in lines["need"] if x.startswith(f"**{name}**")]
+            assert "lower than most candidates — more need" in line
+
+
+def test_gap_table_never_proposes_need_or_a_worse_value(result, order):
+    subindex = result.ranking.matrix.criteria["subindex"]
+    for city in order[1::max(1, len(order) // 12)]:
+        if compare.next_better(result.ranking, city) is None:
+            continue
+        table, full = compare.gap_table(result, city, "en")
+        assert (subindex.reindex(table.index) == "readiness").all()
+        shown = full.loc[table.index]
+        assert ((shown["change"] > 0) == (shown["direction"] == "max")).all()
+        caption = compare.gap_caption(result, full, "fa")
+        assert any("شاخص نیاز پیشنهاد نمی‌شود" in line for line in caption)

@@ -15,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from citykit.aggregate import METHODS
-from citykit.ui.session import APP_SCENARIO
+from citykit.scenario import Scenario
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "app_pages/robustness.py"
@@ -114,10 +114,10 @@ def test_an_invalid_setting_is_reported_inline_and_keeps_the_rest(key, value, me
     assert not at.exception
     assert any(message in e.value for e in at.error)
     scenario = at.session_state["_scenario"]
-    assert scenario.robustness == {**APP_SCENARIO.robustness, "seed": 4}
-    assert scenario.eligibility == APP_SCENARIO.eligibility
+    assert scenario.robustness == {**Scenario().robustness, "seed": 4}
+    assert scenario.eligibility == Scenario().eligibility
     assert _p_top(at) == before and len(at.get("plotly_chart")) == 4
-    at.number_input(key=key).set_value(APP_SCENARIO.robustness[key[6:]]).run()
+    at.number_input(key=key).set_value(Scenario().robustness[key[6:]]).run()
     assert not at.error and not at.exception
 
 

@@ -29,8 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 import pandas as pd
 import pytest
 
-from citykit.scenario import run
-from citykit.ui.session import APP_SCENARIO
+from citykit.scenario import Scenario, run
 from citykit.ui.urlstate import decode_scenario, encode_scenario
 from citykit.ui.weights import combine, dimension_names, split_weights
 from citykit.ui.workshop import dimension_labels, dimensions
@@ -76,12 +75,12 @@ def _rss_mib(pid: int) -> float:
 
 
 def _workshop(data: Path, title: str) -> tuple[str, list[str]]:
-    result = run(APP_SCENARIO)
+    result = run(Scenario())
     dims = dimensions(result.matrix.criteria)
     ws, _ = WorkshopStore(data).create_workshop(
         title, dims, labels=dimension_labels(dims, result.framework),
-        framework=APP_SCENARIO.framework, dataset=APP_SCENARIO.dataset,
-        scenario=APP_SCENARIO.to_json())
+        framework=Scenario().framework, dataset=Scenario().dataset,
+        scenario=Scenario().to_json())
     return ws.code, dims
 
 
@@ -89,7 +88,7 @@ def _own_scenarios() -> list[tuple]:
     """Per user: a scenario whose weights lean on one dimension by a share of its own, and a
     robustness seed of its own (shown in the robustness page's caption); with the link token,
     the dimension weights and the leading share."""
-    ranking = run(APP_SCENARIO).ranking
+    ranking = run(Scenario()).ranking
     dim_of = ranking.matrix.criteria["dimension"]
     dims, shares = split_weights(ranking.weights, dim_of)
     out = []
@@ -97,10 +96,10 @@ def _own_scenarios() -> list[tuple]:
         lead, top = dims.index[i % len(dims)], round(0.30 + 0.02 * i, 2)
         level = pd.Series((1 - top) / (len(dims) - 1), index=dims.index)
         level[lead] = top
-        s = APP_SCENARIO.with_(weights=combine(level, shares, dim_of).to_dict(),
-                               robustness={**APP_SCENARIO.robustness, "draws": 1000,
+        s = Scenario().with_(weights=combine(level, shares, dim_of).to_dict(),
+                               robustness={**Scenario().robustness, "draws": 1000,
                                            "seed": 11 + i})
-        out.append((s, encode_scenario(s, base=APP_SCENARIO), level, top))
+        out.append((s, encode_scenario(s, base=Scenario()), level, top))
     return out
 
 
@@ -198,7 +197,7 @@ def test_ten_users_at_once_each_see_their_own_state_and_every_submission_is_kept
     home.mkdir()
     code, dims = _workshop(data, "Concurrency test (SYNTHETIC participants)")
     users = _own_scenarios()
-    names = dimension_names(dims, run(APP_SCENARIO).framework)
+    names = dimension_names(dims, run(Scenario()).framework)
     assert len({token for _, token, _, _ in users}) == USERS
     url, proc = _start(home, data)
     try:
@@ -237,7 +236,7 @@ def test_ten_users_at_once_each_see_their_own_state_and_every_submission_is_kept
     for i, ((s, token, level, _), got) in enumerate(zip(users, seen, strict=True)):
         # Their own scenario on every page, never another user's.
         assert got["weights_url"] == token, i
-        assert decode_scenario(got["weights_url"], base=APP_SCENARIO) == s
+        assert decode_scenario(got["weights_url"], base=Scenario()) == s
         assert got["seed"] == s.robustness["seed"], (i, got["seed"])
         assert got["sliders"] == got["sliders_after"], i
         expected = {names[d]: round(100 * w, 1) for d, w in level.items()}

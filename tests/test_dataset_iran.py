@@ -35,9 +35,33 @@ def test_one_provincial_capital_per_province(iran):
 
 
 def test_metropolis_flag_follows_the_stated_rule(iran):
-    big = iran.cities["population"] >= 1_000_000
+    # UN WUP 2018 population for 2020 >= 1,000,000 (dataset.json metropolis_rule).
+    wup = iran.cities["population_source"] == "un-wup-2018"
+    big = wup & (iran.cities["population"] >= 1_000_000)
     assert (iran.cities["is_metropolis"] == big).all()
-    assert {"Tehran", "Mashhad", "Isfahan"} <= set(iran.cities.loc[big, "name_en"])
+    assert set(iran.cities.loc[big, "name_en"]) == {
+        "Tehran", "Mashhad", "Isfahan", "Karaj", "Shiraz", "Tabriz", "Qom", "Ahvaz", "Kermanshah"}
+
+
+def test_city_register_is_clean(iran):
+    cities = iran.cities
+    assert len(cities) == 414  # 425 GeoNames records less 11 audited merges
+    audit = iran.side_table("register_audit")
+    merged = audit.loc[audit["action"] == "merge", "city_id"].astype(str)
+    assert len(merged) == 11 and not set(merged) & set(cities.index.astype(str))
+    khorramshahr = cities[cities["name_en"] == "Khorramshahr"].iloc[0]
+    assert khorramshahr["population"] != 330_606
+
+
+def test_urban_centres(iran):
+    centres = iran.urban_centres
+    assert len(centres) == 173
+    tehran = iran.cities[iran.cities["name_en"] == "Tehran"].iloc[0]
+    assert str(tehran["urban_centre_id"]) == "5737" and tehran["centre_role"] == "core"
+    karaj = iran.cities[iran.cities["name_en"] == "Karaj"].iloc[0]
+    assert str(karaj["urban_centre_id"]) == "5737" and karaj["centre_role"] == "member"
+    uc = iran.values[iran.values["level"] == "urban_centre"]
+    assert set(uc["entity_id"].astype(str)) == set(centres.index.astype(str))
 
 
 def _value(iran, indicator, entity, year=2016):

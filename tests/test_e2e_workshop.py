@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from citykit.scenario import run
-from citykit.ui.session import APP_SCENARIO
+from citykit.scenario import Scenario, run
 from citykit.ui.workshop import dimension_labels, dimensions
 from citykit.workshop import WorkshopStore
 
@@ -66,12 +65,12 @@ def _join_and_submit(browser, url: str, code: str, *, name: str | None, pairwise
 def test_two_participants_submit_and_the_facilitator_sees_both(server, data_folder):
     from playwright.sync_api import sync_playwright
 
-    result = run(APP_SCENARIO)
+    result = run(Scenario())
     dims = dimensions(result.matrix.criteria)
     ws, key = WorkshopStore(data_folder).create_workshop(
         "E2E workshop", dims, labels=dimension_labels(dims, result.framework),
-        framework=APP_SCENARIO.framework, dataset=APP_SCENARIO.dataset,
-        scenario=APP_SCENARIO.to_json())
+        framework=Scenario().framework, dataset=Scenario().dataset,
+        scenario=Scenario().to_json())
     errors = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROME_ARGS)

@@ -11,10 +11,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from citykit import aggregate, explain, normalise
 from citykit.exceptions import CityKitError
-from citykit.explain import ExplainError, close_gap, next_better
+from citykit.explain import ExplainError, close_gap, next_better, proposable
 from citykit.matrix import CityMatrix
 from citykit.ranking import rank
 
@@ -226,3 +228,134 @@ def test_on_the_iran_data(iran):
         gap["reachable"], True).all()
     best = gap[gap["reachable"]].iloc[0]
     assert reaches(r, rescore(r, city, best.name, best["needed"]), city, gap.attrs["target"])
+    assert (r.matrix.criteria.loc[gap.index, "subindex"] == "readiness").all()
+
+
+# --------------------------------------------------------------------------- only improvements
+
+
+def improves(row) -> bool:
+    """The change is an improvement in the real world: up for max, down for min."""
+    return (row["change"] >= 0) if row["direction"] == "max" else (row["change"] <= 0)
+
+
+def national(seed: int = 2, n: int = 9) -> CityMatrix:
+    """SYNTHETIC readiness (tertiary share, income) and need (hospital beds '-', piped water
+    coverage '-', unemployment '+') criteria, as a national framework orients them."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({
+        "tertiary": rng.uniform(10, 30, n), "income": rng.uniform(1, 3, n),
+        "beds": rng.uniform(10, 25, n), "water": rng.uniform(95, 100, n),
+        "unemployment": rng.uniform(5, 20, n),
+    }, index=[f"synthetic-{i}" for i in range(n)]).round(3)
+    crit = pd.DataFrame({"subindex": ["readiness"] * 2 + ["need"] * 3}, index=frame.columns)
+    return CityMatrix.from_frame(frame, ["max", "max", "min", "min", "max"], criteria=crit)
+
+
+@pytest.mark.parametrize(("method", "norm", "params"), CASES[:-1],
+                         ids=[f"{m}-{n}-{i}" for i, (m, n, _) in enumerate(CASES[:-1])])
+def test_need_criteria_are_never_proposed(method, norm, params):
+    r = rank(national(), method=method, normalisation=norm, method_params=params)
+    for city in r.ranks.sort_values().index[1:]:
+        gap = close_gap(r, city)
+        assert set(gap.index) <= {"tertiary", "income"}
+        assert gap.attrs["excluded"] == ("beds", "water", "unemployment")
+        assert gap.attrs["n_excluded"] == 3
+        assert all(improves(row) for _, row in gap[gap["reachable"]].iterrows())
+        for criterion, row in gap[gap["reachable"] & ~gap["tie_only"]].iterrows():
+            after = rescore(r, city, criterion, row["needed"])   # still exact and verified
+            assert reaches(r, after, city, gap.attrs["target"])
+
+
+def test_lowering_water_coverage_is_not_proposed_even_when_it_is_the_easiest():
+    """The reported case: piped water (need, '-') at 100 % scores lowest on need; dropping it to
+    99.95 % would close a tiny gap. That is never proposed; the readiness route is."""
+    frame = pd.DataFrame({"tertiary": [20.0, 20.1, 25.0], "water": [100.0, 99.9, 96.0]},
+                         index=["A", "B", "C"])      # SYNTHETIC
+    crit = pd.DataFrame({"subindex": ["readiness", "need"]}, index=frame.columns)
+    m = CityMatrix.from_frame(frame, ["max", "min"], criteria=crit)
+    r = rank(m)
+    assert next_better(r, "A") == "B"
+    gap = close_gap(r, "A")
+    assert list(gap.index) == ["tertiary"] and gap.attrs["excluded"] == ("water",)
+    assert gap.loc["tertiary", "change"] > 0
+    # without sub-indices the same matrix proposes lowering the coverage: the old behaviour
+    plain = close_gap(rank(CityMatrix.from_frame(frame, ["max", "min"])), "A")
+    assert plain.loc["water", "change"] < 0 and plain.attrs["n_excluded"] == 0
+
+
+def test_a_goalposts_target_behind_the_value_is_not_a_proposal():
+    """Goalposts with a target below the current value of a 'max' criterion: moving towards the
+    target would raise the score but lower the value; that is reported as not reachable."""
+    frame = pd.DataFrame({"a": [9.0, 7.0, 5.0], "b": [5.0, 5.0, 8.0]},
+                         index=["A", "B", "C"])      # SYNTHETIC
+    m = CityMatrix.from_frame(frame, ["max", "max"])
+    r = rank(m, normalisation="goalposts",
+             normalisation_params={"bounds": [(0, 10), (0, 10)], "target": [6.0, None]})
+    assert next_better(r, "A") == "B"
+    # lowering a from 9 to just under 7 (towards the target 6) would reach B: not proposed
+    assert reaches(r, rescore(r, "A", "a", 6.9), "A", "B")
+    gap = close_gap(r, "A")
+    assert not gap.loc["a", "reachable"] and gap.loc["b", "reachable"]
+    assert all(improves(row) for _, row in gap[gap["reachable"]].iterrows())
+
+
+def test_proposable():
+    crit = pd.DataFrame({"subindex": ["readiness", "need", "readiness"]}, index=list("abc"))
+    assert proposable(crit).tolist() == [True, False, True]
+    assert proposable(pd.DataFrame({"subindex": [None, None]}, index=["x", "y"])).all()
+
+
+def test_on_the_default_iran_scenario_every_proposal_is_a_readiness_improvement(iran):
+    """Whatever the default candidates and indicators are: for every ranked city, no row
+    proposes a need criterion or a change against the criterion's improving direction."""
+    from citykit.scenario import Scenario, run
+
+    r = run(Scenario(), dataset=iran).ranking
+    subindex = r.matrix.criteria["subindex"]
+    need = set(subindex[subindex == "need"].index)
+    assert need, "the national framework has need criteria"
+    cities = list(r.ranks.sort_values(kind="stable").index[1:])
+    step = max(1, len(cities) // 25)                  # at most ~25 cities: keep it quick
+    for city in cities[::step]:
+        if next_better(r, city) is None:             # tied with the first
+            continue
+        gap = close_gap(r, str(city))
+        assert not set(gap.index) & need
+        assert set(gap.attrs["excluded"]) == need
+        assert all(improves(row) for _, row in gap[gap["reachable"]].iterrows())
+
+
+@st.composite
+def random_case(draw):
+    n = draw(st.integers(3, 7))
+    m = draw(st.integers(1, 5))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)           # SYNTHETIC, from the drawn seed
+    values = rng.uniform(0.5, 10.0, (n, m)).round(draw(st.sampled_from([0, 1, 3])))
+    frame = pd.DataFrame(values, index=[f"synthetic-{i}" for i in range(n)],
+                         columns=[f"x{j}" for j in range(m)])
+    directions = draw(st.lists(st.sampled_from(["max", "min"]), min_size=m, max_size=m))
+    grouped = draw(st.booleans())
+    subindex = draw(st.lists(st.sampled_from(["readiness", "need"]), min_size=m, max_size=m)) \
+        if grouped else [None] * m
+    crit = pd.DataFrame({"subindex": subindex}, index=frame.columns)
+    method, norm, params = draw(st.sampled_from(CASES[:-1]))
+    return CityMatrix.from_frame(frame, directions, criteria=crit), method, norm, params
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_case())
+def test_property_close_gap_never_proposes_a_worsening_change(case):
+    m, method, norm, params = case
+    r = rank(m, method=method, normalisation=norm, method_params=params)
+    subindex = m.criteria["subindex"]
+    for city in r.ranks.sort_values(kind="stable").index:
+        if next_better(r, city) is None:
+            continue
+        gap = close_gap(r, city)
+        assert len(gap) + gap.attrs["n_excluded"] == m.shape[1]
+        assert not (subindex.reindex(gap.index) == "need").any()
+        for _, row in gap[gap["reachable"]].iterrows():
+            assert improves(row), row.to_dict()
+            assert np.isfinite(row["needed"])

@@ -105,6 +105,11 @@ def test_ranking_and_shortlist_csv(dossier_en, iran_result):
                         encoding="utf-8-sig")
     assert short["city_id"].tolist() == table["city_id"].head(5).tolist()
     assert short["strengths"].str.contains("county value|province value").all()
+    # need signals have their own columns, and never appear among strengths or weaknesses
+    assert {"more_need", "less_need"} <= set(short.columns)
+    assert short["more_need"].fillna("").str.contains("more need").any()
+    for column in ("strengths", "weaknesses"):
+        assert not short[column].fillna("").str.contains("more need|less need").any()
 
 
 def test_top_k_tie_at_the_cut_is_named(dossier_en, iran_result):
@@ -191,6 +196,10 @@ def test_brief_english_names_the_pilots_and_shows_robustness(dossier_en, iran_re
         assert names[city] in html
     assert 'id="citykit-map"' in html and 'id="citykit-robustness"' in html
     assert "province value" in html and "Methodology" in html
+    for heading in ("Readiness: strengths", "Readiness: weaknesses",
+                    "Need: more than most candidates", "Need: less than most candidates"):
+        assert f"<h4>{heading}</h4>" in html
+    assert "<h4>Strengths</h4>" not in html     # need signals are not strengths
 
 
 def test_brief_persian_is_right_to_left_with_persian_digits(dossier_fa, iran_result):
@@ -204,6 +213,7 @@ def test_brief_persian_is_right_to_left_with_persian_digits(dossier_fa, iran_res
     assert "پایداری رتبه‌ها برای این گزارش محاسبه نشده است" in html   # robustness=None
     assert 'id="citykit-robustness"' not in html
     assert "مقدار استان" in html                                        # proxy flags, in Persian
+    assert "<h4>نیاز: بیشتر از بیشتر نامزدها</h4>" in html and "نیاز بیشتر" in html
 
 
 # --------------------------------------------------------------------------- reproducibility
@@ -360,3 +370,26 @@ def test_brief_draws_its_map_from_disk_offline(dossier_fa):
             browser.close()
     assert outside == [] and errors == []
     assert drawn > 0.10, f"the map drew only {drawn:.1%} of its pixels"
+
+
+def test_pilot_reasons_put_need_apart_from_strengths():
+    """SYNTHETIC matrix: fewer hospital beds than most (a need criterion, polarity '-') reads as
+    more need, in both languages, never as a strength."""
+    from citykit._brief import pilot_reasons
+    from citykit.matrix import CityMatrix
+    from citykit.ranking import rank
+
+    frame = pd.DataFrame({"tertiary": [25.1, 19.2, 18.0], "beds": [14.1, 17.9, 20.0]},
+                         index=["A", "B", "C"])
+    crit = pd.DataFrame({"subindex": ["readiness", "need"], "name_en": ["Tertiary", "Beds"],
+                         "name_fa": ["تحصیلات عالی", "تخت"], "unit": ["%", "per 10,000 people"]},
+                        index=frame.columns)
+    ranking = rank(CityMatrix.from_frame(frame, ["max", "min"], criteria=crit))
+    en = {r["criterion"]: r for r in pilot_reasons(ranking, "A")}
+    assert en["tertiary"]["kind"] == "strength" and en["tertiary"]["group"] == "readiness"
+    assert en["tertiary"]["text"].endswith("higher than most candidates")
+    assert en["beds"]["kind"] == "need" and en["beds"]["group"] == "need"
+    assert "lower than most candidates — more need" in en["beds"]["text"]
+    assert "median 17.9 per 10,000 people" in en["beds"]["text"]
+    fa = {r["criterion"]: r for r in pilot_reasons(ranking, "A", lang="fa")}
+    assert "نیاز بیشتر" in fa["beds"]["text"] and "۱۴٫۱" in fa["beds"]["text"]

@@ -8,7 +8,14 @@ from hypothesis import strategies as st
 
 from citykit.frameworks import load_framework
 from citykit.matrix import CityMatrix
-from citykit.ranking import RankingError, framework_weights, rank, resolve_weights
+from citykit.ranking import (
+    SW_KINDS,
+    RankingError,
+    criterion_groups,
+    framework_weights,
+    rank,
+    resolve_weights,
+)
 
 METHODS = ["wsum", "geometric", "topsis", "vikor", "promethee2"]
 
@@ -131,8 +138,10 @@ def test_strengths_and_weaknesses_against_peer_median(national_matrix):
     r = rank(m, weights="framework", framework=fw)
     best = r.ranks.idxmin()
     sw = r.strengths_weaknesses(best, n=3)
-    assert set(sw["kind"]) <= {"strength", "weakness"}
+    assert set(sw["kind"]) <= {"strength", "weakness", "need", "less-need"}
+    assert set(sw["group"]) <= {"readiness", "need"}
     strengths = sw[sw["kind"] == "strength"]
+    assert (strengths["group"] == "readiness").all()
     assert (strengths["normalised"] > strengths["peer_median"]).all()
     assert strengths["impact"].is_monotonic_decreasing
     assert set(sw["provenance"]) <= {"proxy-county", "proxy-province"}
@@ -154,3 +163,89 @@ def test_table_is_sorted_and_flags_proxies(national_matrix):
     assert table["rank"].is_monotonic_increasing
     assert (table["proxy_share"] == 1.0).all()
     assert {"subindex:readiness", "subindex:need"} <= set(table.columns)
+
+
+# --------------------------------------------------------------------------- readiness and need
+
+
+def _readiness_and_need(seed=0, n=9):
+    """SYNTHETIC: tertiary share and income (readiness, more is more ready), hospital beds
+    (need, polarity '-': fewer beds, more need) and unemployment (need, '+')."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({
+        "tertiary": rng.uniform(10, 30, n), "income": rng.uniform(1, 3, n),
+        "beds": rng.uniform(10, 25, n), "unemployment": rng.uniform(5, 20, n),
+    }, index=[f"S{i}" for i in range(n)])
+    crit = pd.DataFrame({"subindex": ["readiness", "readiness", "need", "need"],
+                         "unit": ["%", "index", "per 10,000 people", "%"]}, index=frame.columns)
+    return CityMatrix.from_frame(frame, ["max", "max", "min", "max"], criteria=crit)
+
+
+def test_need_criteria_are_need_signals_never_strengths():
+    m = _readiness_and_need()
+    r = rank(m)
+    for city in r.scores.index:
+        sw = r.strengths_weaknesses(city, n=4)
+        need = sw[sw["group"] == "need"]
+        assert set(need["kind"]) <= {"need", "less-need"}
+        assert set(sw.loc[sw["group"] == "readiness", "kind"]) <= {"strength", "weakness"}
+        # more need = a favourable gap on the need scale; never called a strength
+        assert (need.loc[need["kind"] == "need", "gap"] > 0).all()
+        assert (need.loc[need["kind"] == "less-need", "gap"] < 0).all()
+        for _, row in sw.iterrows():     # the relation is the raw value's, in plain words
+            higher = row["relation"] == "higher"
+            assert higher == ((row["gap"] > 0) == (row["direction"] == "max"))
+
+
+def test_fewer_beds_than_most_is_more_need_by_hand():
+    # beds: A has the fewest (more need), C the most (less need); tertiary: A the highest.
+    frame = pd.DataFrame({"tertiary": [25.1, 19.2, 18.0], "beds": [14.1, 17.9, 20.0]},
+                         index=["A", "B", "C"])          # SYNTHETIC
+    crit = pd.DataFrame({"subindex": ["readiness", "need"]}, index=frame.columns)
+    r = rank(CityMatrix.from_frame(frame, ["max", "min"], criteria=crit))
+    a = r.strengths_weaknesses("A").set_index("criterion")
+    assert a.loc["tertiary", ["group", "kind", "relation"]].tolist() == \
+        ["readiness", "strength", "higher"]
+    assert a.loc["beds", ["group", "kind", "relation", "direction"]].tolist() == \
+        ["need", "need", "lower", "min"]
+    assert a.loc["beds", "raw_median"] == pytest.approx(17.9)
+    c = r.strengths_weaknesses("C").set_index("criterion")
+    assert c.loc["beds", ["kind", "relation"]].tolist() == ["less-need", "higher"]
+    assert c.loc["tertiary", ["kind", "relation"]].tolist() == ["weakness", "lower"]
+
+
+def test_without_subindices_one_overall_group_keeps_strengths_and_weaknesses():
+    r = rank(_synthetic(seed=4))
+    sw = r.strengths_weaknesses(r.ranks.idxmin(), n=2)
+    assert set(sw["group"]) == {"overall"} and set(sw["kind"]) <= {"strength", "weakness"}
+    assert (sw.groupby("kind").size() <= 2).all()
+    assert {"criterion", "name", "dimension", "raw", "normalised", "peer_median", "gap",
+            "impact", "provenance", "kind"} <= set(sw.columns)      # the columns callers use
+
+
+def test_criterion_groups():
+    crit = pd.DataFrame({"subindex": ["readiness", "need", None, np.nan, ""]},
+                        index=list("abcde"))
+    assert criterion_groups(crit).tolist() == ["readiness", "need", "overall", "overall",
+                                               "overall"]
+    assert criterion_groups(pd.DataFrame(index=["x"])).tolist() == ["overall"]
+    assert set(SW_KINDS["need"]).isdisjoint({"strength", "weakness"})
+
+
+def test_iran_need_rows_follow_the_data(iran):
+    """Whatever the default candidates and indicators: hospital-bed-like need criteria (need,
+    polarity '-') below the median read 'lower' and 'need'; need is never a strength."""
+    from citykit.scenario import Scenario, run
+
+    r = run(Scenario(), dataset=iran).ranking
+    groups = criterion_groups(r.matrix.criteria)
+    assert {"readiness", "need"} <= set(groups)
+    checked = 0
+    for city in r.scores.index[:40]:
+        sw = r.strengths_weaknesses(city, n=50)
+        need = sw[sw["group"] == "need"]
+        assert set(need["kind"]) <= {"need", "less-need"}
+        fewer = need[(need["direction"] == "min") & (need["raw"] < need["raw_median"])]
+        assert (fewer["kind"] == "need").all() and (fewer["relation"] == "lower").all()
+        checked += len(fewer)
+    assert checked > 0

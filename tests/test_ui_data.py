@@ -19,7 +19,6 @@ from citykit.integrity import read_manifest
 from citykit.scenario import Scenario, dataset_fingerprint, run
 from citykit.text import to_persian_digits
 from citykit.ui import data as view
-from citykit.ui.session import APP_SCENARIO
 
 PERSIAN_DIGITS = set("۰۱۲۳۴۵۶۷۸۹")
 
@@ -27,7 +26,7 @@ PERSIAN_DIGITS = set("۰۱۲۳۴۵۶۷۸۹")
 @pytest.fixture(scope="module")
 def result():
     """The app's default scenario on the Iran data (49 candidates, national framework)."""
-    return run(APP_SCENARIO)
+    return run(Scenario())
 
 
 @pytest.fixture(scope="module")

@@ -17,9 +17,8 @@ import streamlit as st
 from citykit.exceptions import CityKitError
 from citykit.i18n import format_number
 from citykit.robustness import robustness
-from citykit.scenario import run
+from citykit.scenario import Scenario, run
 from citykit.ui import home, session
-from citykit.ui.session import APP_SCENARIO
 
 TEHRAN = "112931"
 PERSIAN_DIGIT = re.compile("[۰-۹]")
@@ -29,7 +28,7 @@ LATIN_DIGIT = re.compile("[0-9]")
 @pytest.fixture(scope="module")
 def result():
     """The app's default scenario: capital excluded, population floor 200,000."""
-    return run(APP_SCENARIO)
+    return run(Scenario())
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +38,7 @@ def acc(result):
 
 @pytest.fixture(scope="module")
 def with_capital():
-    return run(APP_SCENARIO.with_(eligibility=({"rule": "population-floor",
+    return run(Scenario().with_(eligibility=({"rule": "population-floor",
                                                 "minimum": 200_000},)))
 
 
@@ -89,7 +88,7 @@ def test_province_best_and_median_scores(result):
 
 
 def test_province_scores_of_a_dimension_and_of_vikor():
-    vikor = run(APP_SCENARIO.with_(method="vikor"))
+    vikor = run(Scenario().with_(method="vikor"))
     assert not vikor.ranking.higher_is_better
     table = home.province_scores(vikor, "dimension:economy", how="best")
     scores = vikor.ranking.dimension_scores["economy"]
@@ -178,7 +177,7 @@ def test_markers_coloured_by_score_or_by_rank(result, acc):
     hover = by_score.text[ids.index(result.ranking.ranks.idxmin())]
     assert "Rank 1 of 49" in hover and "Rank interval (5–95 %): " in hover
     assert "P(top 5)" in hover and "Population: " in hover and "Proxy values: " in hover
-    vikor = run(APP_SCENARIO.with_(method="vikor"))
+    vikor = run(Scenario().with_(method="vikor"))
     assert _trace(home.home_map(vikor), "Ranked candidate").marker.reversescale is False
 
 
@@ -274,13 +273,13 @@ def test_table_caption_names_method_direction_and_draws(result, acc):
     caption = home.table_caption(result, acc)
     assert caption.startswith("Weighted sum on minmax-normalised data; higher scores are better")
     assert "300 weight draws" in caption
-    assert "lower scores are better" in home.table_caption(run(APP_SCENARIO.with_(
+    assert "lower scores are better" in home.table_caption(run(Scenario().with_(
         method="vikor")))
 
 
 def test_excluded_cities_account_for_every_city(iran):
     chosen = tuple(iran.cities.index[:60])
-    result = run(APP_SCENARIO.with_(candidates=chosen))
+    result = run(Scenario().with_(candidates=chosen))
     out = home.excluded_cities(result)
     assert not out.index.duplicated().any()
     assert set(out.index) | set(result.ranking.scores.index) == set(iran.cities.index)
@@ -315,10 +314,10 @@ def test_readiness_need_chart(result):
 
 
 def test_no_readiness_need_chart_says_why():
-    u4ssc = run(APP_SCENARIO.with_(framework="u4ssc"))
+    u4ssc = run(Scenario().with_(framework="u4ssc"))
     assert home.readiness_need_figure(u4ssc) is None
     assert "framework u4ssc defines 0 sub-index" in home.readiness_need_note(u4ssc)
-    bare = run(APP_SCENARIO.with_(framework=None, weights="equal",
+    bare = run(Scenario().with_(framework=None, weights="equal",
                                   indicators=("census_urban_share",
                                               "census_literacy_rate_15plus")))
     assert "without a framework" in home.readiness_need_note(bare)

@@ -20,7 +20,6 @@ from citykit.ranking import rank
 from citykit.robustness import framework_sensitivity, robustness, weight_stability
 from citykit.scenario import Scenario, run
 from citykit.ui import robustness as rob
-from citykit.ui.session import APP_SCENARIO
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +33,7 @@ def synthetic():
 
 @pytest.fixture(scope="module")
 def iran():
-    return run(APP_SCENARIO)
+    return run(Scenario())
 
 
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
@@ -209,7 +208,7 @@ def test_rankings_by_method_equal_rerunning_the_scenario(iran):
     assert list(rankings) == list(METHODS)
     assert rankings["wsum"] is iran.ranking
     for method in ("geometric", "topsis", "vikor", "promethee2"):
-        again = run(APP_SCENARIO.with_(method=method)).ranking
+        again = run(Scenario().with_(method=method)).ranking
         assert rankings[method].ranks.equals(again.ranks.reindex(rankings[method].ranks.index))
         assert rankings[method].normalisation == again.normalisation
 
@@ -230,7 +229,7 @@ def test_method_agreement_correlations_and_overlap(synthetic):
 
 
 def test_a_method_that_cannot_rank_is_reported_in_its_row():
-    result = run(APP_SCENARIO.with_(normalisation="minmax"))  # zeros: no geometric mean
+    result = run(Scenario().with_(normalisation="minmax"))  # zeros: no geometric mean
     rankings = rob.rankings_by_method(result)
     assert isinstance(rankings["geometric"], CityKitError)
     table = rob.method_agreement(rankings, "wsum", top_k=5)
@@ -275,27 +274,27 @@ def test_choice_table_orders_factors_and_sums_to_one(iran):
 # --------------------------------------------------------------------------- frameworks
 
 def test_framework_scenario_keeps_what_changes_the_rankings():
-    a = APP_SCENARIO.with_(method="topsis", robustness={"draws": 5, "top_k": 2})
-    assert rob.framework_scenario(a) != rob.framework_scenario(APP_SCENARIO)
-    assert rob.framework_scenario(a).eligibility == APP_SCENARIO.eligibility
-    assert rob.framework_scenario(APP_SCENARIO.with_(weights={"x": 1.0})).weights == "framework"
+    a = Scenario().with_(method="topsis", robustness={"draws": 5, "top_k": 2})
+    assert rob.framework_scenario(a) != rob.framework_scenario(Scenario())
+    assert rob.framework_scenario(a).eligibility == Scenario().eligibility
+    assert rob.framework_scenario(Scenario().with_(weights={"x": 1.0})).weights == "framework"
 
 
 def test_framework_top_k_recomputes_the_overlap_and_checks_k():
     few = ["iran_national", "u4ssc", "iese_cim"]
-    fs = framework_sensitivity(APP_SCENARIO, few, top_k=1)
+    fs = framework_sensitivity(Scenario(), few, top_k=1)
     for k in (3, 10):
         again = rob.framework_top_k(fs, k)
         assert again.top_k == k
         pd.testing.assert_frame_equal(again.top_k_overlap,
-                                      framework_sensitivity(APP_SCENARIO, few,
+                                      framework_sensitivity(Scenario(), few,
                                                             top_k=k).top_k_overlap)
     with pytest.raises(RobustnessError, match="from 1 to 49.*got 50"):
         rob.framework_top_k(fs, 50)
 
 
 def test_framework_table_reports_frameworks_that_cannot_rank():
-    fs = framework_sensitivity(APP_SCENARIO, ["iran_national", "u4ssc", "iso37122"])
+    fs = framework_sensitivity(Scenario(), ["iran_national", "u4ssc", "iso37122"])
     titles = rob.framework_titles(["iran_national", "u4ssc", "iso37122"])
     table = rob.framework_agreement_table(fs, reference="iran_national", titles=titles)
     assert list(table.index) == ["iran_national", "u4ssc", "iso37122"]

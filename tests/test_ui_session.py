@@ -15,7 +15,6 @@ from citykit.exceptions import CityKitError
 from citykit.i18n import LANGS, TEXT
 from citykit.scenario import Scenario, ScenarioError
 from citykit.ui import shell
-from citykit.ui.session import APP_SCENARIO
 from citykit.ui.urlstate import encode_scenario
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -35,14 +34,14 @@ def _scenario(at: AppTest) -> Scenario:
 def test_a_fresh_session_starts_from_the_app_defaults():
     at = _app()
     assert not at.exception
-    assert _scenario(at) == APP_SCENARIO
+    assert _scenario(at) == Scenario()
     assert at.query_params["lang"] == "en" and "s" not in at.query_params
 
 
 def test_a_link_restores_the_scenario_the_language_and_the_comparison():
-    s = APP_SCENARIO.with_(method="topsis", robustness={"draws": 300, "top_k": 3, "seed": 7,
+    s = Scenario().with_(method="topsis", robustness={"draws": 300, "top_k": 3, "seed": 7,
                                                         "concentration": 50.0})
-    at = _app(s=encode_scenario(s, base=APP_SCENARIO), lang="fa", cmp="128747,418863")
+    at = _app(s=encode_scenario(s, base=Scenario()), lang="fa", cmp="128747,418863")
     assert not at.exception
     assert _scenario(at) == s
     assert at.session_state["lang"] == "fa"
@@ -52,7 +51,7 @@ def test_a_link_restores_the_scenario_the_language_and_the_comparison():
 def test_a_broken_link_warns_and_opens_with_the_defaults():
     at = _app(s="%%%not-a-token", lang="xx")
     assert not at.exception
-    assert _scenario(at) == APP_SCENARIO and at.session_state["lang"] == "en"
+    assert _scenario(at) == Scenario() and at.session_state["lang"] == "en"
     assert any("could not be fully restored" in w.value and "not a citykit scenario token"
                in w.value for w in at.warning)
 
@@ -78,15 +77,15 @@ def test_sessions_do_not_share_state():
     one.number_input(key="w.population_floor").set_value(1_000_000).run()
     one.radio(key="lang").set_value("fa").run()
     two.run()
-    assert _scenario(two) == APP_SCENARIO and two.session_state["lang"] == "en"
-    assert _scenario(one) != APP_SCENARIO
+    assert _scenario(two) == Scenario() and two.session_state["lang"] == "en"
+    assert _scenario(one) != Scenario()
 
 
 def test_reset_restores_the_defaults_and_reseeds_the_widgets():
     at = _app()
     at.number_input(key="w.population_floor").set_value(300_000).run()
     at.button(key="reset_scenario").click().run()
-    assert _scenario(at) == APP_SCENARIO
+    assert _scenario(at) == Scenario()
     assert at.number_input(key="w.population_floor").value == 200_000
 
 
@@ -97,7 +96,7 @@ def test_the_save_button_offers_the_scenario_as_json():
 
 
 def test_scenario_files_round_trip_and_bad_files_are_clear_errors():
-    s = APP_SCENARIO.with_(method="promethee2")
+    s = Scenario().with_(method="promethee2")
     assert shell.read_scenario_file("a.json", s.to_json().encode("utf-8-sig")) == s
     cases = [
         (b"\xff\xfe{", "not UTF-8 text"),
@@ -143,9 +142,9 @@ def test_the_served_font_is_the_bundled_font():
 
 
 def test_a_link_cannot_point_the_server_at_another_folder():
-    token = encode_scenario(APP_SCENARIO.with_(dataset="/etc"), base=APP_SCENARIO)
+    token = encode_scenario(Scenario().with_(dataset="/etc"), base=Scenario())
     at = _app(s=token)
-    assert not at.exception and _scenario(at) == APP_SCENARIO
+    assert not at.exception and _scenario(at) == Scenario()
     assert any("resolves to '/etc', outside the workspace" in w.value for w in at.warning)
     with pytest.raises(ScenarioError, match="outside the workspace"):
         shell.read_scenario_file("a.json", b'{"dataset": "../../../etc"}')

@@ -19,17 +19,16 @@ from citykit.exceptions import ShortlistError
 from citykit.export import MANIFEST, OUTPUTS, SHEETS
 from citykit.i18n import TEXT, tr
 from citykit.robustness import robustness
-from citykit.scenario import run
+from citykit.scenario import Scenario, run
 from citykit.shortlist import Constraints, shortlist
 from citykit.ui import shortlist as view
-from citykit.ui.session import APP_SCENARIO
 
 PERSIAN_DIGITS = set("۰۱۲۳۴۵۶۷۸۹")
 
 
 @pytest.fixture(scope="module")
 def result():
-    return run(APP_SCENARIO)
+    return run(Scenario())
 
 
 @pytest.fixture(scope="module")
@@ -96,12 +95,12 @@ def test_bad_widget_values_raise_a_typed_error():
 
 
 def test_current_constraints_follow_the_scenario():
-    assert view.current_constraints(APP_SCENARIO) == Constraints(k=5)
-    s = APP_SCENARIO.with_(shortlist=Constraints(k=3, max_per_province=1).to_dict())
+    assert view.current_constraints(Scenario()) == Constraints(k=5)
+    s = Scenario().with_(shortlist=Constraints(k=3, max_per_province=1).to_dict())
     assert view.current_constraints(s) == Constraints(k=3, max_per_province=1)
     with pytest.raises(ShortlistError, match="unknown constraint keys"):
-        view.current_constraints(APP_SCENARIO.with_(shortlist={"k": 3, "per_province": 1}))
-    assert view.ranking_scenario(s) == APP_SCENARIO
+        view.current_constraints(Scenario().with_(shortlist={"k": 3, "per_province": 1}))
+    assert view.ranking_scenario(s) == Scenario()
 
 
 def test_candidate_options_rank_order_and_stale_ids(result):
@@ -235,10 +234,10 @@ def test_dossier_bytes_verify_as_a_dossier(dossier, tmp_path):
 
 
 def test_dossier_key_changes_with_scenario_and_language():
-    a = view.dossier_key(APP_SCENARIO, "en")
-    assert a == view.dossier_key(APP_SCENARIO.with_(), "en")
-    assert a != view.dossier_key(APP_SCENARIO, "fa")
-    assert a != view.dossier_key(APP_SCENARIO.with_(shortlist={"k": 2}), "en")
+    a = view.dossier_key(Scenario(), "en")
+    assert a == view.dossier_key(Scenario().with_(), "en")
+    assert a != view.dossier_key(Scenario(), "fa")
+    assert a != view.dossier_key(Scenario().with_(shortlist={"k": 2}), "en")
 
 
 def test_every_string_has_both_languages_with_the_same_fields():

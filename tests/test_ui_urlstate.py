@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from citykit.scenario import Scenario, ScenarioError
-from citykit.ui.session import APP_SCENARIO
 from citykit.ui.urlstate import MAX_TOKEN_CHARS, decode_scenario, encode_scenario
 
 weights = st.dictionaries(st.text(min_size=1, max_size=12), st.floats(0, 1), max_size=30)
@@ -22,19 +21,19 @@ weights = st.dictionaries(st.text(min_size=1, max_size=12), st.floats(0, 1), max
        w=weights, top_k=st.integers(1, 50), seed=st.integers(0, 2**32 - 1),
        name=st.text(max_size=20))
 def test_round_trip_is_exact(method, w, top_k, seed, name):
-    s = APP_SCENARIO.with_(method=method, weights=w or "equal",
+    s = Scenario().with_(method=method, weights=w or "equal",
                            robustness={"draws": 500, "top_k": top_k, "seed": seed},
                            candidates=(name,) if name else None)
-    assert decode_scenario(encode_scenario(s, base=APP_SCENARIO), base=APP_SCENARIO) == s
+    assert decode_scenario(encode_scenario(s, base=Scenario()), base=Scenario()) == s
     assert decode_scenario(encode_scenario(s)) == s
 
 
 def test_defaults_give_an_empty_token_and_links_stay_short(iran):
-    assert encode_scenario(APP_SCENARIO, base=APP_SCENARIO) == ""
+    assert encode_scenario(Scenario(), base=Scenario()) == ""
     from citykit.scenario import run
-    criteria = run(APP_SCENARIO, dataset=iran).matrix.values.columns
+    criteria = run(Scenario(), dataset=iran).matrix.values.columns
     w = {c: 1 / len(criteria) for c in criteria}
-    token = encode_scenario(APP_SCENARIO.with_(weights=w, method="vikor"), base=APP_SCENARIO)
+    token = encode_scenario(Scenario().with_(weights=w, method="vikor"), base=Scenario())
     assert 0 < len(token) < 1500
     assert set(token) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
@@ -66,4 +65,4 @@ def test_a_compression_bomb_is_refused():
 
 def test_token_on_top_of_a_base_keeps_the_base():
     token = encode_scenario(Scenario(method="topsis"))
-    assert decode_scenario(token, base=APP_SCENARIO).eligibility == APP_SCENARIO.eligibility
+    assert decode_scenario(token, base=Scenario()).eligibility == Scenario().eligibility

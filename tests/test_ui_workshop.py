@@ -16,7 +16,6 @@ import pytest
 from citykit.exceptions import WeightError
 from citykit.scenario import Scenario, run
 from citykit.ui import workshop as wv
-from citykit.ui.session import APP_SCENARIO
 from citykit.ui.weights import saaty_label, suggest_judgement
 from citykit.workshop import WorkshopError, WorkshopStore
 
@@ -25,7 +24,7 @@ PERSIAN_DIGIT = re.compile("[۰-۹]")
 
 @pytest.fixture(scope="module")
 def iran_result():
-    return run(APP_SCENARIO)
+    return run(Scenario())
 
 
 @pytest.fixture
@@ -69,13 +68,13 @@ def test_criterion_weights_refuse_a_missing_dimension(iran_result):
 def test_group_scenario_ranks_with_the_group_weights(group, iran_result, tmp_path):
     store = WorkshopStore(tmp_path / "iran")
     dims = wv.dimensions(iran_result.matrix.criteria)
-    ws, _ = store.create_workshop("Iran", dims, scenario=APP_SCENARIO.to_json())
+    ws, _ = store.create_workshop("Iran", dims, scenario=Scenario().to_json())
     p = store.join(ws.code)
     weights = dict(zip(dims, [0.4] + [0.6 / (len(dims) - 1)] * (len(dims) - 1), strict=True))
     store.submit_weights(ws.code, p.token, weights)
     g = store.group(ws.code)
     s = wv.group_scenario(g, Scenario())
-    assert s.eligibility == APP_SCENARIO.eligibility  # the workshop's own scenario
+    assert s.eligibility == Scenario().eligibility  # the workshop's own scenario
     dim_of = iran_result.matrix.criteria["dimension"]
     assert pd.Series(s.weights).groupby(dim_of).sum().to_dict() == pytest.approx(weights)
     with pytest.raises(WorkshopError, match="No submission"):
@@ -153,7 +152,7 @@ def test_spread_table_and_figures_follow_the_group(group):
 
 def test_shortlist_table_uses_the_scenarios_k(iran_result):
     assert len(wv.shortlist_table(iran_result)) == 5
-    three = run(APP_SCENARIO.with_(shortlist={"k": 3}))
+    three = run(Scenario().with_(shortlist={"k": 3}))
     fa = wv.shortlist_table(three, "fa")
     assert len(fa) == 3 and list(fa.columns) == ["شهر", "استان", "رتبه", "امتیاز"]
     assert PERSIAN_DIGIT.search(fa.iloc[0, 2])

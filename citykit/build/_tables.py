@@ -14,11 +14,32 @@ INDICATOR_COLUMNS = [
 SOURCE_COLUMNS = ["id", "title", "publisher", "year", "origin", "licence", "attribution", "files"]
 PROVINCE_COLUMNS = ["province_code", "sci_code", "name_en", "name_fa", "geometry"]
 COUNTY_COLUMNS = ["county_code", "province_code", "name_fa", "name_en", "geometry"]
-CITY_COLUMNS = [
+#: The cities as read from GeoNames (:func:`citykit.build.geography.build_cities`), before the
+#: register is cleaned (:mod:`citykit.build.register`).
+GEONAMES_CITY_COLUMNS = [
     "city_id", "name_en", "name_fa", "name_fa_source", "latitude", "longitude",
     "province_code", "county_code", "population", "population_year", "population_source",
     "is_national_capital", "is_provincial_capital", "is_metropolis", "geonames_admin1", "notes",
 ]
+#: The published city register (``cities.csv``).
+CITY_COLUMNS = [
+    "city_id", "name_en", "name_fa", "name_fa_source", "latitude", "longitude",
+    "province_code", "county_code", "population", "population_year", "population_source",
+    "population_check", "is_national_capital", "is_provincial_capital", "is_metropolis",
+    "urban_centre_id", "centre_role", "geonames_admin1", "notes",
+]
+#: ``urban_centres.csv``: one GHSL urban centre per row.
+URBAN_CENTRE_COLUMNS = [
+    "centre_id", "name_en", "uc_names", "core_city_id", "member_city_ids", "latitude",
+    "longitude", "population", "area_km2", "built_up_km2", "province_code",
+]
+#: ``centre_join.csv``: how each register city was joined to an urban centre.
+CENTRE_JOIN_COLUMNS = ["city_id", "name_en", "centre_id", "method", "distance_km", "role"]
+#: ``register_audit.csv``: one row per change the register build made to the GeoNames records.
+AUDIT_COLUMNS = ["action", "city_id", "name_en", "other_id", "field", "old_value", "new_value",
+                 "rule", "reason"]
+#: ``curated/city_overrides.csv``: reviewer decisions the automatic rules cannot take.
+OVERRIDE_COLUMNS = ["city_id", "action", "field", "value", "reason"]
 
 
 @dataclass(frozen=True)

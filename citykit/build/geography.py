@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 
 from ..text import join_key, normalise_persian
-from ._tables import CITY_COLUMNS, COUNTY_COLUMNS, PROVINCE_COLUMNS, SOURCE_COLUMNS
+from ._tables import COUNTY_COLUMNS, GEONAMES_CITY_COLUMNS, PROVINCE_COLUMNS, SOURCE_COLUMNS
 
 __all__ = [
     "build_cities",
@@ -443,7 +443,7 @@ def build_cities(raw: Path, provinces: gpd.GeoDataFrame,
     Returns
     -------
     pandas.DataFrame
-        :data:`~citykit.build._tables.CITY_COLUMNS`, sorted by population (descending), then
+        :data:`~citykit.build._tables.GEONAMES_CITY_COLUMNS`, sorted by population (descending), then
         numeric ``city_id``.
     """
     raw = Path(raw)
@@ -492,7 +492,7 @@ def build_cities(raw: Path, provinces: gpd.GeoDataFrame,
     _check_capitals(out, admin1_province, provinces)
     out["_id"] = out["city_id"].astype(int)
     out = out.sort_values(["population", "_id"], ascending=[False, True], na_position="last")
-    return out[CITY_COLUMNS].reset_index(drop=True)
+    return out[GEONAMES_CITY_COLUMNS].reset_index(drop=True)
 
 
 # --- sources -----------------------------------------------------------------------------

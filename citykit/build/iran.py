@@ -17,13 +17,16 @@ import shapely
 
 from .. import __version__
 from ..integrity import write_manifest
-from . import atlas, census, gdl, geography
+from . import atlas, census, gdl, geography, register, urban
 from ._tables import (
+    AUDIT_COLUMNS,
+    CENTRE_JOIN_COLUMNS,
     CITY_COLUMNS,
     COUNTY_COLUMNS,
     INDICATOR_COLUMNS,
     PROVINCE_COLUMNS,
     SOURCE_COLUMNS,
+    URBAN_CENTRE_COLUMNS,
     VALUE_COLUMNS,
     SourceTables,
 )
@@ -32,7 +35,8 @@ __all__ = ["DERIVED_FILES", "build", "main"]
 
 #: The files this pipeline writes; everything else in the folder is input.
 DERIVED_FILES = ("dataset.json", "provinces.geojson", "counties.geojson", "cities.csv",
-                 "values.csv", "indicators.csv", "sources.csv")
+                 "values.csv", "indicators.csv", "sources.csv", "urban_centres.csv",
+                 "centre_join.csv", "register_audit.csv")
 #: Decimal places kept in output coordinates (about 1 m): enough for maps, and stable across
 #: GEOS versions so rebuilt files compare equal.
 COORDINATE_DECIMALS = 5
@@ -47,8 +51,17 @@ MANIFEST = {
         "province": "ISO 3166-2:IR code (2018 scheme), equal to the SCI province code",
         "county": "SCI 4-digit county code of the 2016 census",
         "city": "GeoNames id",
+        "urban_centre": "GHSL Urban Centre Database R2019A uc_id",
     },
-    "metropolis_rule": "GeoNames population >= 1,000,000 (vintage of GeoNames figures unknown)",
+    "unit_of_analysis": (
+        "The candidate is the city (a GeoNames record, cleaned into a register: "
+        "register_audit.csv). City-level figures come from UN WUP 2018 (28 agglomerations) and "
+        "from GHSL urban centres (urban_centres.csv), which are built-up areas drawn from a "
+        "2015 population grid, not municipalities: a centre may hold several cities, and only "
+        "its core city takes its values (centre_join.csv). Everything else is county or "
+        "province data, used for a city as a flagged proxy."),
+    "metropolis_rule": "UN WUP 2018 population of the agglomeration in 2020 (a projection from "
+                       "the 2016 census) >= 1,000,000",
     "pipeline": "citykit.build.iran",
 }
 
@@ -96,7 +109,7 @@ def build(raw: Path, out: Path) -> dict[str, Path]:
     ----------
     raw : pathlib.Path
         The ``raw/`` folder (verbatim source files); its sibling ``curated/`` holds our own
-        indicator metadata.
+        indicator metadata and the reviewer's city overrides.
     out : pathlib.Path
         Where to write :data:`DERIVED_FILES` (created if needed).
 
@@ -109,8 +122,12 @@ def build(raw: Path, out: Path) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     provinces = geography.build_provinces(raw)
     counties = geography.build_counties(raw, provinces)
-    cities = geography.build_cities(raw, provinces, counties)
-    tables = _combine([census.build(raw), atlas.build(raw), gdl.build(raw)],
+    base = geography.build_cities(raw, provinces, counties)
+    reg = register.build_register(raw, base, provinces)
+    cities = reg.cities
+    centres = urban.build_centres(reg.centres, reg.join, cities, provinces)
+    tables = _combine([census.build(raw), atlas.build(raw), gdl.build(raw),
+                       urban.build_values(raw, reg.centres, reg.wup)],
                       geography.sources())
     manifest = dict(MANIFEST, citykit_version=__version__)
     written = {
@@ -120,6 +137,9 @@ def build(raw: Path, out: Path) -> dict[str, Path]:
         "values.csv": tables.values,
         "indicators.csv": tables.indicators,
         "sources.csv": tables.sources,
+        "urban_centres.csv": centres[URBAN_CENTRE_COLUMNS],
+        "centre_join.csv": reg.join[CENTRE_JOIN_COLUMNS],
+        "register_audit.csv": reg.audit[AUDIT_COLUMNS],
     }
     paths = {}
     for name, frame in written.items():

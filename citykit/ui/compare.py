@@ -6,10 +6,12 @@ these functions. The page shows
 
 * a radar of the cities' scores by framework dimension (one trace per city),
 * the indicator table: one row per criterion, one column per city with the raw value, its
-  provenance marked (``†`` county value, ``‡`` province value, ``*`` imputed; see
+  provenance marked (``°`` urban-centre value, ``†`` county value, ``‡`` province value, ``*`` imputed; see
   :func:`provenance_legend`) and, beside it, the value's source, year and flag,
-* each city's strengths and weaknesses against the median of all ranked candidates,
-* what would close the gap to the next city, from :func:`citykit.explain.close_gap`.
+* each city against the median of all ranked candidates, by sub-index: its readiness
+  strengths and weaknesses, and where it has more (or less) need than most candidates,
+* what improvement in one readiness indicator would close the gap to the next city, from
+  :func:`citykit.explain.close_gap` (need indicators are never proposed).
 """
 
 from __future__ import annotations
@@ -26,22 +28,25 @@ import plotly.graph_objects as go
 from .. import maps
 from ..explain import close_gap, next_better
 from ..i18n import format_number, format_percent, register, tr
+from ..ranking import SW_GROUPS, SW_KINDS, criterion_groups
 from ..text import to_persian_digits
 
 if TYPE_CHECKING:
     from ..scenario import Result
 
 __all__ = [
-    "MAX_CITIES", "MIN_CITIES", "PRESELECT", "Selection", "city_names", "dimension_names",
-    "gap_caption", "gap_table", "gap_targets", "indicator_table", "provenance_legend", "provenance_marker",
-    "radar_figure", "select", "sources_table", "strengths_weaknesses", "summary", "value_details",
+    "MAX_CITIES", "MIN_CITIES", "PRESELECT", "SW_SECTIONS", "Selection", "city_names",
+    "dimension_names", "gap_caption", "gap_table", "gap_targets", "indicator_table",
+    "provenance_legend", "provenance_marker", "radar_figure", "select", "sources_table",
+    "strengths_weaknesses", "summary", "sw_caption", "sw_sections", "value_details",
 ]
 
 Lang = Literal["en", "fa"]
 #: Fewest and most cities side by side; cities preselected when fewer than two are chosen.
 MIN_CITIES, MAX_CITIES, PRESELECT = 2, 5, 3
 #: Marker after a value, by provenance (``imputed-*`` takes ``*``).
-MARKERS = {"own": "", "proxy-county": "†", "proxy-province": "‡", "imputed": "*"}
+MARKERS = {"own": "", "urban-centre": "°", "proxy-county": "†", "proxy-province": "‡",
+           "imputed": "*"}
 RLM = "\u200f"
 _RELATIVE = ("topsis", "vikor", "promethee2")
 
@@ -89,9 +94,11 @@ register({
         "cmp_higher": "higher",
         "cmp_lower": "lower",
         "cmp_col_detail": "{name}: source · year · flag",
-        "cmp_legend": "† the county's value (proxy) · ‡ the province's value (proxy) · "
-                      "* imputed (no published value) · no mark: the city's own value.",
+        "cmp_legend": "° the urban centre's value (the city is its core) · † the county's "
+                      "value (proxy) · ‡ the province's value (proxy) · * imputed (no "
+                      "published value) · no mark: the city's own value.",
         "cmp_prov_own": "own value",
+        "cmp_prov_urban-centre": "urban-centre value",
         "cmp_prov_proxy-county": "proxy (county)",
         "cmp_prov_proxy-province": "proxy (province)",
         "cmp_prov_imputed": "imputed ({how})",
@@ -103,20 +110,36 @@ register({
         "cmp_sw_heading": "Strengths and weaknesses",
         "cmp_sw_caption": "Against the median of all {n} ranked candidates, on the normalised "
                           "scale, weighted by how much each indicator counts.",
+        "cmp_sw_caption_need": "Readiness indicators say whether a pilot is likely to succeed "
+                               "in the city: its strengths and weaknesses. Need indicators say "
+                               "whether the city would benefit: more need than most "
+                               "candidates means a pilot would serve more need there; it is "
+                               "neither a strength nor a weakness.",
         "cmp_strengths": "Strengths",
         "cmp_weaknesses": "Weaknesses",
-        "cmp_sw_line": "**{name}**: {value} (median {median})",
+        "cmp_readiness_strengths": "Readiness: strengths",
+        "cmp_readiness_weaknesses": "Readiness: weaknesses",
+        "cmp_need_more": "Need: more than most candidates",
+        "cmp_need_less": "Need: less than most candidates",
+        "cmp_sw_line": "**{name}**: {value} (median {median}): {relation}",
+        "cmp_sw_higher": "higher than most candidates",
+        "cmp_sw_lower": "lower than most candidates",
+        "cmp_sw_more_need": "{relation} — more need: a pilot would serve more need here",
+        "cmp_sw_less_need": "{relation} — less need than most",
         "cmp_sw_none": "none against the median",
-        "cmp_lower_counts": "a lower value counts in favour",
         "cmp_gap_heading": "What would close the gap",
         "cmp_gap_city": "City",
         "cmp_gap_target": "Catch up with",
         "cmp_gap_target_next": "the next city in the ranking",
         "cmp_gap_first": "{name} ranks first: there is no better city to catch up with.",
-        "cmp_gap_caption": "The change in one indicator alone (all others as they are, the "
-                           "normalisation as fitted on the candidates) that would bring {city} "
-                           "(rank {rank}) level with {target} (rank {target_rank}). The {k} "
-                           "easiest, smallest change first.",
+        "cmp_gap_caption": "The improvement in one indicator alone (all others as they are, "
+                           "the normalisation as fitted on the candidates) that would bring "
+                           "{city} (rank {rank}) level with {target} (rank {target_rank}). The "
+                           "{k} easiest, smallest change first.",
+        "cmp_gap_excluded": "Only readiness indicators are proposed, and only in the direction "
+                            "that improves them. The {n} need indicators are not proposed: "
+                            "improving them lowers the score by design, and making a city worse "
+                            "off is no way to close a gap.",
         "cmp_gap_relative": "{method} is a relative method: the changed value also moves the "
                             "other cities' scores, {target}'s included; that is accounted for.",
         "cmp_gap_unreachable": "{n} of {m} indicators cannot close the gap alone within the "
@@ -161,9 +184,11 @@ register({
         "cmp_higher": "بیشتر",
         "cmp_lower": "کمتر",
         "cmp_col_detail": "{name}: منبع · سال · نشان",
-        "cmp_legend": "† مقدار شهرستان (جانشین) · ‡ مقدار استان (جانشین) · * برآوردی (بدون "
-                      "مقدار منتشرشده) · بدون نشانه: مقدار خود شهر.",
+        "cmp_legend": "° مقدار مرکز شهری (شهر هستهٔ آن است) · † مقدار شهرستان (جانشین) · "
+                      "‡ مقدار استان (جانشین) · * برآوردی (بدون مقدار منتشرشده) · بدون نشانه: "
+                      "مقدار خود شهر.",
         "cmp_prov_own": "مقدار خود شهر",
+        "cmp_prov_urban-centre": "مقدار مرکز شهری",
         "cmp_prov_proxy-county": "جانشین (شهرستان)",
         "cmp_prov_proxy-province": "جانشین (استان)",
         "cmp_prov_imputed": "برآوردی ({how})",
@@ -175,19 +200,36 @@ register({
         "cmp_sw_heading": "نقاط قوت و ضعف",
         "cmp_sw_caption": "در برابر میانه همه {n} نامزد رتبه‌بندی‌شده، در مقیاس نرمال‌شده و "
                           "با وزن هر شاخص.",
+        "cmp_sw_caption_need": "شاخص‌های آمادگی نشان می‌دهند که آیا طرح آزمایشی در شهر به "
+                               "احتمال زیاد موفق می‌شود: نقاط قوت و ضعف آن. شاخص‌های نیاز "
+                               "نشان می‌دهند که آیا شهر از آن سود می‌برد: نیاز بیشتر از بیشتر "
+                               "نامزدها یعنی طرح آزمایشی در آنجا به نیاز بیشتری پاسخ می‌دهد؛ "
+                               "این نه نقطه قوت است و نه نقطه ضعف.",
         "cmp_strengths": "نقاط قوت",
         "cmp_weaknesses": "نقاط ضعف",
-        "cmp_sw_line": "**{name}**: {value} (میانه {median})",
+        "cmp_readiness_strengths": "آمادگی: نقاط قوت",
+        "cmp_readiness_weaknesses": "آمادگی: نقاط ضعف",
+        "cmp_need_more": "نیاز: بیشتر از بیشتر نامزدها",
+        "cmp_need_less": "نیاز: کمتر از بیشتر نامزدها",
+        "cmp_sw_line": "**{name}**: {value} (میانه {median}): {relation}",
+        "cmp_sw_higher": "بالاتر از بیشتر نامزدها",
+        "cmp_sw_lower": "پایین‌تر از بیشتر نامزدها",
+        "cmp_sw_more_need": "{relation} — نیاز بیشتر: طرح آزمایشی در اینجا به نیاز بیشتری "
+                            "پاسخ می‌دهد",
+        "cmp_sw_less_need": "{relation} — نیاز کمتر از بیشتر نامزدها",
         "cmp_sw_none": "هیچ‌کدام نسبت به میانه",
-        "cmp_lower_counts": "مقدار کمتر به سود شهر است",
         "cmp_gap_heading": "چه چیزی فاصله را پر می‌کند",
         "cmp_gap_city": "شهر",
         "cmp_gap_target": "رسیدن به",
         "cmp_gap_target_next": "شهر بعدی در رتبه‌بندی",
         "cmp_gap_first": "{name} رتبه نخست را دارد: شهر بهتری برای رسیدن به آن نیست.",
-        "cmp_gap_caption": "تغییر در تنها یک شاخص (بقیه بدون تغییر و نرمال‌سازی همان‌گونه که "
+        "cmp_gap_caption": "بهبود در تنها یک شاخص (بقیه بدون تغییر و نرمال‌سازی همان‌گونه که "
                            "روی نامزدها برازش شده) که {city} (رتبه {rank}) را هم‌تراز {target} "
                            "(رتبه {target_rank}) می‌کند. {k} تغییر آسان‌تر، کوچک‌ترین نخست.",
+        "cmp_gap_excluded": "تنها شاخص‌های آمادگی پیشنهاد می‌شوند، و تنها در جهتی که آنها را "
+                            "بهتر می‌کند. {n} شاخص نیاز پیشنهاد نمی‌شود: بهبود آنها بنا بر "
+                            "طراحی امتیاز را کم می‌کند، و بدتر کردن وضع شهر راه پر کردن فاصله "
+                            "نیست.",
         "cmp_gap_relative": "{method} روشی نسبی است: مقدار تغییرکرده امتیاز شهرهای دیگر، از "
                             "جمله {target}، را هم جابه‌جا می‌کند؛ این در محاسبه لحاظ شده است.",
         "cmp_gap_unreachable": "{n} از {m} شاخص به‌تنهایی در بازه جست‌وجوشده (یک برابر دامنه "
@@ -375,7 +417,8 @@ def radar_figure(result: Result, ids: Sequence[str], lang: Lang = "en") -> go.Fi
 # --------------------------------------------------------------------------- indicator table
 
 def provenance_marker(provenance: str) -> str:
-    """The mark shown after a value: ``†`` county proxy, ``‡`` province proxy, ``*`` imputed.
+    """The mark after a value: ``°`` urban centre, ``†`` county proxy, ``‡`` province proxy,
+    ``*`` imputed.
 
     Examples
     --------
@@ -467,7 +510,7 @@ def indicator_table(result: Result, ids: Sequence[str], lang: Lang = "en") -> pd
     >>> table = indicator_table(result, ids, "en")
     >>> list(table.columns[:3]), table.shape[1]
     (['Indicator', 'Unit', 'Better when'], 7)
-    >>> table.iloc[:, 3].str.contains("[†‡]").all()       # every value is a county or province proxy
+    >>> table.iloc[:, 3].str.contains("°").any()        # urban-centre values are marked
     np.True_
     """
     criteria = result.ranking.matrix.criteria
@@ -517,51 +560,116 @@ def sources_table(result: Result, ids: Sequence[str], lang: Lang = "en") -> pd.D
 
 # --------------------------------------------------------------------------- explanations
 
+#: The kinds of :meth:`citykit.ranking.Ranking.strengths_weaknesses`, in display order.
+SW_SECTIONS = ("strength", "weakness", "need", "less-need")
+_SW_HEADINGS = {  # (group, kind) -> heading key
+    ("overall", "strength"): "cmp_strengths", ("overall", "weakness"): "cmp_weaknesses",
+    ("readiness", "strength"): "cmp_readiness_strengths",
+    ("readiness", "weakness"): "cmp_readiness_weaknesses",
+    ("need", "need"): "cmp_need_more", ("need", "less-need"): "cmp_need_less",
+}
+
+
+def _groups(result: Result) -> list[str]:
+    """The strengths/weaknesses groups of the ranking's criteria, in display order."""
+    present = set(criterion_groups(result.ranking.matrix.criteria))
+    return [g for g in SW_GROUPS if g in present]
+
+
 def strengths_weaknesses(result: Result, city: str, lang: Lang = "en", *, n: int = 3
                          ) -> dict[str, list[str]]:
-    """Readable lines for the city's strengths and weaknesses (see
+    """Readable lines for where the city stands out (see
     :meth:`citykit.ranking.Ranking.strengths_weaknesses`): the indicator, the city's value with
-    its unit and provenance mark, and the median value of all ranked candidates; criteria where
-    a lower value counts in favour (a framework's *need* indicators, costs) say so.
+    its unit and provenance mark, the median of all ranked candidates, and what that means.
+
+    Readiness indicators (or every indicator, without sub-indices) give strengths and
+    weaknesses ("higher than most candidates"); need indicators give need signals, never
+    strengths: fewer hospital beds than most reads "lower than most candidates — more need: a
+    pilot would serve more need here".
 
     Examples
     --------
     >>> from citykit.scenario import Scenario, run
     >>> result = run(Scenario(eligibility=({"rule": "exclude-capital"},)))
     >>> lines = strengths_weaknesses(result, result.ranking.ranks.idxmin(), "fa")
-    >>> sorted(lines), len(lines["strength"]) <= 3
-    (['strength', 'weakness'], True)
+    >>> list(lines), len(lines["strength"]) <= 3
+    (['strength', 'weakness', 'need', 'less-need'], True)
     >>> lines["strength"][0].startswith("**")
     True
 
     Returns
     -------
     dict
-        ``{"strength": [...], "weakness": [...]}``, each at most `n` Markdown lines.
+        ``{kind: [...]}`` for each kind of :data:`SW_SECTIONS` that the framework has
+        (``strength`` and ``weakness`` always; ``need`` and ``less-need`` with a need
+        sub-index), each at most `n` Markdown lines.
     """
     r = result.ranking
     sw = r.strengths_weaknesses(city, n=n)
     criteria = r.matrix.criteria
-    medians = r.matrix.values.median()
-    out: dict[str, list[str]] = {"strength": [], "weakness": []}
+    kinds = {k for g in _groups(result) for k in SW_KINDS[g]} | {"strength", "weakness"}
+    out: dict[str, list[str]] = {k: [] for k in SW_SECTIONS if k in kinds}
     for _, row in sw.iterrows():
         code = row["criterion"]
         unit = _unit(criteria.at[code, "unit"], lang)
         unit = f" {unit}" if unit and unit not in ("%", "٪") else unit
         name = criteria.at[code, f"name_{lang}"] or criteria.at[code, "name_en"]
+        if pd.isna(name):
+            name = criteria.at[code, "name_en"]
         mark = provenance_marker(row["provenance"])
-        line = tr("cmp_sw_line", lang, name=name,
-                  value=f"{_num(row['raw'], lang)}{unit} {mark}".rstrip(),
-                  median=f"{_num(medians[code], lang)}{unit}")
-        if criteria.at[code, "direction"] == "min":  # e.g. a need indicator: less is "better"
-            line += f" · {tr('cmp_lower_counts', lang)}"
-        out[row["kind"]].append(line)
+        relation = tr(f"cmp_sw_{row['relation']}", lang)
+        if row["kind"] == "need":
+            relation = tr("cmp_sw_more_need", lang, relation=relation)
+        elif row["kind"] == "less-need":
+            relation = tr("cmp_sw_less_need", lang, relation=relation)
+        out[row["kind"]].append(tr(
+            "cmp_sw_line", lang, name=name,
+            value=f"{_num(row['raw'], lang)}{unit} {mark}".rstrip(),
+            median=f"{_num(row['raw_median'], lang)}{unit}", relation=relation))
     return out
+
+
+def sw_sections(result: Result, city: str, lang: Lang = "en", *, n: int = 3
+                ) -> list[tuple[str, list[str]]]:
+    """The panel of one city: ``(heading, lines)`` per kind, readiness first, then need.
+
+    Without sub-indices the headings are "Strengths" and "Weaknesses"; with them, "Readiness:
+    strengths", "Readiness: weaknesses", "Need: more than most candidates" and "Need: less than
+    most candidates".
+
+    Examples
+    --------
+    >>> from citykit.scenario import Scenario, run
+    >>> result = run(Scenario(eligibility=({"rule": "exclude-capital"},)))
+    >>> sections = sw_sections(result, result.ranking.ranks.idxmin())
+    >>> [heading for heading, _ in sections]  # doctest: +NORMALIZE_WHITESPACE
+    ['Readiness: strengths', 'Readiness: weaknesses', 'Need: more than most candidates',
+     'Need: less than most candidates']
+    """
+    lines = strengths_weaknesses(result, city, lang, n=n)
+    out = []
+    for group in _groups(result) or ["overall"]:
+        for kind in SW_KINDS[group]:
+            if kind in lines:
+                out.append((tr(_SW_HEADINGS[group, kind], lang), lines.pop(kind)))
+    return out
+
+
+def sw_caption(result: Result, lang: Lang = "en") -> list[str]:
+    """What the strengths/weaknesses panel compares with, and (with a need sub-index) what a
+    need signal means."""
+    lines = [tr("cmp_sw_caption", lang, n=_num(len(result.ranking.scores), lang))]
+    if "need" in _groups(result):
+        lines.append(tr("cmp_sw_caption_need", lang))
+    return lines
 
 
 def gap_table(result: Result, city: str, lang: Lang = "en", *, target: str | None = None,
               top: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The `top` easiest single-indicator changes for `city` to reach `target`.
+    """The `top` easiest single-indicator improvements for `city` to reach `target`.
+
+    Only readiness indicators are proposed (all indicators without sub-indices), each only in
+    the direction that improves it; see :func:`citykit.explain.close_gap`.
 
     Returns the translated table (index: criterion id) and the full
     :func:`citykit.explain.close_gap` result (for the caption). Raises
@@ -611,7 +719,16 @@ def gap_table(result: Result, city: str, lang: Lang = "en", *, target: str | Non
 def gap_caption(result: Result, full: pd.DataFrame, lang: Lang = "en", *, top: int = 5
                 ) -> list[str]:
     """Sentences explaining a :func:`gap_table`: what was asked, the relative-method caveat,
-    how many indicators cannot close the gap alone."""
+    how many need indicators are not proposed, how many indicators cannot close the gap alone.
+
+    Examples
+    --------
+    >>> from citykit.scenario import Scenario, run
+    >>> result = run(Scenario(eligibility=({"rule": "exclude-capital"},)))
+    >>> table, full = gap_table(result, result.ranking.ranks.sort_values().index[4], "en")
+    >>> any("need indicators are not proposed" in line for line in gap_caption(result, full))
+    True
+    """
     r = result.ranking
     city, target = full.attrs["city"], full.attrs["target"]
     names = _labels(result, [city, target], lang)
@@ -620,6 +737,9 @@ def gap_caption(result: Result, full: pd.DataFrame, lang: Lang = "en", *, top: i
                 k=_num(min(top, int(full["reachable"].sum())), lang))]
     if r.method in _RELATIVE:
         lines.append(tr("cmp_gap_relative", lang, method=_method(result, lang), target=names[1]))
+    excluded = int(full.attrs.get("n_excluded", 0))
+    if excluded:
+        lines.append(tr("cmp_gap_excluded", lang, n=_num(excluded, lang)))
     unreachable = int((~full["reachable"]).sum())
     if not full["reachable"].any():
         lines.append(tr("cmp_gap_none", lang))

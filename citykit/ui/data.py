@@ -54,10 +54,12 @@ __all__ = [
 ]
 
 #: Where a cell's data comes from, best first (the heatmap's categories, in this order).
-FLAGS: tuple[str, ...] = ("own", "proxy-county", "proxy-province", "imputed", MISSING)
+FLAGS: tuple[str, ...] = ("own", "urban-centre", "proxy-county", "proxy-province", "imputed",
+                          MISSING)
 #: One colour per flag: blues for real values (darker = finer level), orange for imputed, red
 #: for missing; distinguishable with the common kinds of colour blindness.
-FLAG_COLOURS: dict[str, str] = {"own": "#08519c", "proxy-county": "#4a98c9",
+FLAG_COLOURS: dict[str, str] = {"own": "#08306b", "urban-centre": "#2171b5",
+                                "proxy-county": "#6baed6",
                                 "proxy-province": "#b7d4ea", "imputed": "#f4a259",
                                 MISSING: "#c0392b"}
 #: Upload limits: bytes per file, bytes in all, and number of files of a dataset upload.
@@ -83,8 +85,23 @@ register({
         "data_coverage_ind": "Rows: the indicators ranked (no framework); columns: the "
                              "candidates, best ranked first.",
         "data_coverage_shares": "Of all {cells} component × candidate cells: {own} own values, "
-                                "{county} county proxies, {province} province proxies, "
-                                "{imputed} imputed, {missing} missing.",
+                                "{centre} urban-centre values, {county} county proxies, "
+                                "{province} province proxies, {imputed} imputed, {missing} "
+                                "missing.",
+        "data_city_level": "Ranking weight on city-level values",
+        "data_city_level_help": "Share of each candidate's ranking weight that rests on values "
+                                "measured for the city itself or for the urban centre it is the "
+                                "core of, averaged over the {n} candidates. The rest is county "
+                                "or province proxies and imputed values.",
+        "data_city_level_caption": "Lowest: {city}, {share} (its other values are proxies or "
+                                   "imputed).",
+        "data_register_heading": "City register and urban centres",
+        "data_register_caption": "How the city list was cleaned (duplicates merged, misplaced "
+                                 "points fixed, population from the best source) and how each "
+                                 "city was joined to a GHSL urban centre. Only the core city of "
+                                 "a centre takes the centre's values.",
+        "data_register_audit": "Register audit: every merge, drop and override, with its reason",
+        "data_centre_join": "City ↔ urban-centre join (method per city)",
         "data_top_n": "Candidates shown (best ranked first)",
         "data_not_rankable": "The current settings cannot rank this dataset, so every city is "
                              "shown, most populous first.",
@@ -127,6 +144,7 @@ register({
         "data_framework_failed": "The framework was not used: {n} problem(s), listed below. "
                                  "The previous framework and settings are kept.",
         "data_flag_own": "own value",
+        "data_flag_urban-centre": "urban-centre value",
         "data_flag_proxy-county": "county value (proxy)",
         "data_flag_proxy-province": "province value (proxy)",
         "data_flag_imputed": "imputed",
@@ -201,8 +219,21 @@ register({
         "data_coverage_ind": "سطرها: شاخص‌های رتبه‌بندی (بدون چارچوب)؛ ستون‌ها: نامزدها، به "
                              "ترتیب رتبه.",
         "data_coverage_shares": "از همهٔ {cells} خانهٔ مؤلفه × نامزد: {own} مقدار خود شهر، "
-                                "{county} جانشین شهرستان، {province} جانشین استان، {imputed} "
-                                "برآوردی، {missing} ناموجود.",
+                                "{centre} مقدار مرکز شهری، {county} جانشین شهرستان، {province} "
+                                "جانشین استان، {imputed} برآوردی، {missing} ناموجود.",
+        "data_city_level": "سهم وزن رتبه‌بندی بر مقادیر سطح شهر",
+        "data_city_level_help": "سهمی از وزن رتبه‌بندی هر نامزد که بر مقادیر سنجیده‌شده برای خود "
+                                "شهر یا مرکز شهری‌ای که شهر هستهٔ آن است تکیه دارد، میانگین "
+                                "{n} نامزد. باقی، جانشین شهرستان یا استان و مقادیر برآوردی است.",
+        "data_city_level_caption": "کمترین: {city}، {share} (دیگر مقادیر آن جانشین یا برآوردی "
+                                   "است).",
+        "data_register_heading": "فهرست شهرها و مراکز شهری",
+        "data_register_caption": "فهرست شهرها چگونه پاک‌سازی شد (ادغام تکراری‌ها، اصلاح نقطه‌های "
+                                 "جابه‌جا، جمعیت از بهترین منبع) و هر شهر چگونه به یک مرکز شهری "
+                                 "GHSL پیوند خورد. تنها شهر هستهٔ هر مرکز مقادیر آن مرکز را "
+                                 "می‌گیرد.",
+        "data_register_audit": "ممیزی فهرست: هر ادغام، حذف و اصلاح، با دلیل آن",
+        "data_centre_join": "پیوند شهر با مرکز شهری (روش برای هر شهر)",
         "data_top_n": "تعداد نامزدهای نمایش‌داده‌شده (به ترتیب رتبه)",
         "data_not_rankable": "با تنظیمات کنونی این مجموعه داده رتبه‌بندی نمی‌شود؛ پس همهٔ "
                              "شهرها به ترتیب جمعیت نشان داده می‌شوند.",
@@ -245,6 +276,7 @@ register({
         "data_framework_failed": "چارچوب به کار گرفته نشد: {n} مشکل، در جدول زیر. چارچوب و "
                                  "تنظیمات پیشین سر جای خود ماندند.",
         "data_flag_own": "مقدار خود شهر",
+        "data_flag_urban-centre": "مقدار مرکز شهری",
         "data_flag_proxy-county": "مقدار شهرستان (جانشین)",
         "data_flag_proxy-province": "مقدار استان (جانشین)",
         "data_flag_imputed": "برآوردی",

@@ -88,6 +88,9 @@ register({
         "home_reason_population_unknown": "population unknown",
         "home_reason_not_metropolis": "not a metropolis",
         "home_reason_not_provincial_capital": "not a provincial capital",
+        "home_reason_capital_area": "in the capital's county or urban centre (a suburb of the "
+                                    "capital)",
+        "home_reason_not_centre_core": "not the core city of an urban centre",
         "home_reason_missing": "dropped by the missing-data policy",
         "home_reason_not_chosen": "not in the scenario's list of candidates",
         "home_col_rank": "Rank",
@@ -176,6 +179,8 @@ register({
         "home_reason_population_unknown": "جمعیت نامعلوم",
         "home_reason_not_metropolis": "کلان‌شهر نیست",
         "home_reason_not_provincial_capital": "مرکز استان نیست",
+        "home_reason_capital_area": "در شهرستان یا مرکز شهری پایتخت (حومهٔ پایتخت)",
+        "home_reason_not_centre_core": "شهر هستهٔ یک مرکز شهری نیست",
         "home_reason_missing": "با سیاست دادهٔ گمشده کنار گذاشته شد",
         "home_reason_not_chosen": "در فهرست نامزدهای سناریو نیست",
         "home_col_rank": "رتبه",
@@ -539,6 +544,8 @@ def _reasons(floors: tuple, rules: pd.Series, english: pd.Series, population: pd
     fixed = {"exclude-capital": tr("home_reason_capital", lang),
              "metropolis-only": tr("home_reason_not_metropolis", lang),
              "provincial-capitals-only": tr("home_reason_not_provincial_capital", lang),
+             "exclude-capital-area": tr("home_reason_capital_area", lang),
+             "centre-cores": tr("home_reason_not_centre_core", lang),
              "missing-data": tr("home_reason_missing", lang),
              "not-chosen": tr("home_reason_not_chosen", lang)}
     reason = rules.map(fixed).astype(object)

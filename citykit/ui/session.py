@@ -27,15 +27,11 @@ from ..scenario import Result, Scenario, run
 from .urlstate import decode_scenario, encode_scenario
 
 __all__ = [
-    "APP_SCENARIO", "WIDGET_PREFIX", "acceptability", "bind", "choice", "compare_ids", "dataset", "framework",
+    "WIDGET_PREFIX", "acceptability", "bind", "choice", "compare_ids", "dataset", "framework",
     "init", "lang", "replace_scenario", "result", "result_or_stop", "scenario", "set_compare", "show_error",
     "sync_url", "toggle_compare", "update",
 ]
 
-#: The app's starting scenario: the library's defaults, plus a population floor, because every
-#: city value is a county or province proxy and cities of one county would otherwise tie.
-APP_SCENARIO = Scenario(eligibility=({"rule": "exclude-capital"},
-                                     {"rule": "population-floor", "minimum": 200_000}))
 #: Prefix of the keys of widgets bound to the scenario (forgotten when a scenario is loaded).
 WIDGET_PREFIX = "w."
 _SCENARIO, _COMPARE, _PROBLEMS, _LANG = "_scenario", "_compare", "_url_problems", "lang"
@@ -69,11 +65,11 @@ def init() -> None:
     lang_param = params.get("lang", "en")
     state[_LANG] = lang_param if lang_param in LANGS else "en"
     try:
-        state[_SCENARIO] = decode_scenario(params.get("s", ""), base=APP_SCENARIO,
+        state[_SCENARIO] = decode_scenario(params.get("s", ""), base=Scenario(),
                                            workspace=uploads_root())
     except CityKitError as err:
         problems.append(str(err))
-        state[_SCENARIO] = APP_SCENARIO
+        state[_SCENARIO] = Scenario()
     state[_COMPARE] = [c for c in params.get("cmp", "").split(",") if c][:MAX_COMPARE]
     state[_PROBLEMS] = problems
     sync_url()
@@ -97,7 +93,7 @@ def lang() -> str:
 
 def scenario() -> Scenario:
     """The session's current scenario."""
-    return st.session_state.get(_SCENARIO, APP_SCENARIO)
+    return st.session_state.get(_SCENARIO, Scenario())
 
 
 def update(**changes) -> Scenario:
@@ -180,7 +176,7 @@ def toggle_compare(city_id: str) -> None:
 def sync_url() -> None:
     """Write the session's state into the query string (a link reproduces the view)."""
     wanted = {"lang": lang()}
-    token = encode_scenario(scenario(), base=APP_SCENARIO)
+    token = encode_scenario(scenario(), base=Scenario())
     if token:
         wanted["s"] = token
     if compare_ids():

@@ -13,7 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from ..data import bundled_datasets
-from ..eligibility import rule_from_dict
+from ..eligibility import PRESETS, preset_of, preset_rules, rule_from_dict
 from ..exceptions import CityKitError
 from ..i18n import LANGS, format_number, register, tr
 from ..maps import FONT_FAMILY
@@ -47,10 +47,21 @@ register({
         "page_data": "Data & provenance",
         "page_workshop": "Weighting workshop",
         "sidebar_candidates": "Candidates",
+        "candidate_preset": "Candidate cities",
+        "candidate_preset_help": "Which cities compete. Metropolises: population of 1 million "
+                                 "or more (UN World Urbanization Prospects, 2020). Urban "
+                                 "centres: one city per GHSL urban centre (its core city), with "
+                                 "a population floor. Towns in the capital's county or urban "
+                                 "centre are left out, except provincial capitals.",
+        "preset_metropolises": "Metropolises (1 million +)",
+        "preset_provincial-capitals": "Provincial capitals",
+        "preset_urban-centres": "Urban centres (one city each)",
+        "preset_all-cities": "All cities",
+        "preset_custom": "Custom rules (from a scenario file)",
         "population_floor": "Minimum population",
         "population_floor_help": "Cities below this population are not candidates (0: no "
-                                 "floor). Every city value is a county or province proxy, so "
-                                 "small towns of one county would tie with its main city.",
+                                 "floor). Population: UN WUP 2020 for the 28 agglomerations of "
+                                 "300,000+, else the GHSL urban centre (2015), else GeoNames.",
         "sidebar_scenario": "Scenario",
         "save_scenario": "Save scenario (JSON)",
         "load_scenario": "Load a scenario file",
@@ -70,10 +81,21 @@ register({
         "page_data": "داده و خاستگاه",
         "page_workshop": "کارگاه وزن‌دهی",
         "sidebar_candidates": "نامزدها",
+        "candidate_preset": "شهرهای نامزد",
+        "candidate_preset_help": "کدام شهرها رقابت می‌کنند. کلان‌شهرها: جمعیت یک میلیون نفر و "
+                                 "بیشتر (چشم‌انداز شهرنشینی جهان سازمان ملل، ۲۰۲۰). مراکز شهری: "
+                                 "یک شهر برای هر مرکز شهری GHSL (شهر هستهٔ آن)، با حداقل جمعیت. "
+                                 "شهرهای شهرستان یا مرکز شهری پایتخت کنار گذاشته می‌شوند، مگر "
+                                 "مراکز استان.",
+        "preset_metropolises": "کلان‌شهرها (یک میلیون +)",
+        "preset_provincial-capitals": "مراکز استان",
+        "preset_urban-centres": "مراکز شهری (هر کدام یک شهر)",
+        "preset_all-cities": "همهٔ شهرها",
+        "preset_custom": "قواعد سفارشی (از پروندهٔ سناریو)",
         "population_floor": "حداقل جمعیت",
         "population_floor_help": "شهرهای کم‌جمعیت‌تر از این عدد نامزد نیستند (۰: بدون حداقل). "
-                                 "مقدار هر شاخص برای شهر از شهرستان یا استان آن گرفته می‌شود، پس "
-                                 "شهرهای کوچک یک شهرستان با شهر اصلی آن برابر می‌شدند.",
+                                 "جمعیت: برآورد ۲۰۲۰ سازمان ملل برای ۲۸ تجمع شهری بالای ۳۰۰ هزار "
+                                 "نفر، وگرنه مرکز شهری GHSL (۲۰۱۵)، وگرنه GeoNames.",
         "sidebar_scenario": "سناریو",
         "save_scenario": "ذخیرهٔ سناریو (JSON)",
         "load_scenario": "بارگذاری پروندهٔ سناریو",
@@ -95,10 +117,11 @@ def pages() -> list:
             for i, (path, url, key, icon) in enumerate(PAGES)]
 
 
-def _rules_with(s: Scenario, *, capital: bool, floor: float) -> tuple[dict, ...]:
-    """The scenario's eligibility rules with the capital and population-floor rules set."""
-    others = [r for r in s.eligibility if r.get("rule") not in ("exclude-capital",
-                                                                "population-floor")]
+def _rules_with(s: Scenario, *, capital: bool, floor: float,
+                preset: str | None = None) -> tuple[dict, ...]:
+    """The scenario's eligibility rules (or a preset's) with the capital and floor rules set."""
+    base = preset_rules(preset) if preset else s.eligibility
+    others = [r for r in base if r.get("rule") not in ("exclude-capital", "population-floor")]
     rules = ([{"rule": "exclude-capital"}] if capital else []) + others
     if floor > 0:
         rules.append({"rule": "population-floor",
@@ -116,6 +139,19 @@ def _on_candidates_change() -> None:
     s = session.scenario()
     session.update(eligibility=_rules_with(s, capital=bool(state["w.exclude_capital"]),
                                            floor=float(state["w.population_floor"] or 0)))
+
+
+def _on_preset_change() -> None:
+    """A new preset brings its own rules and floor; the capital switch keeps its setting."""
+    state = st.session_state
+    s = session.scenario()
+    preset = state["w.candidate_preset"]
+    if preset not in PRESETS:
+        return
+    floor = preset_of(preset_rules(preset))[1] or 0
+    state["w.population_floor"] = int(floor)
+    session.update(eligibility=_rules_with(s, capital=bool(state["w.exclude_capital"]),
+                                           floor=float(floor), preset=preset))
 
 
 def _on_dataset_change() -> None:
@@ -183,7 +219,7 @@ def _load_scenario_file() -> None:
 
 
 def _reset() -> None:
-    session.replace_scenario(session.APP_SCENARIO)
+    session.replace_scenario(Scenario())
 
 
 def sidebar() -> None:
@@ -202,6 +238,12 @@ def sidebar() -> None:
                   on_change=_on_dataset_change,
                   format_func=lambda v: v if v in bundled_datasets()
                   else tr("uploaded_dataset", lang, name=Path(v).name))
+    preset = preset_of(s.eligibility)[0] or "custom"
+    session.choice(bar.selectbox, tr("candidate_preset", lang),
+                   [*PRESETS] + (["custom"] if preset == "custom" else []),
+                   key=session.bind("w.candidate_preset", preset),
+                   format_func=lambda v: tr(f"preset_{v}", lang),
+                   help=tr("candidate_preset_help", lang), on_change=_on_preset_change)
     capital = any(r.get("rule") == "exclude-capital" for r in s.eligibility)
     bar.checkbox(tr("exclude_capital", lang), key=session.bind("w.exclude_capital", capital),
                  help=tr("exclude_capital_help", lang), on_change=_on_candidates_change)

@@ -492,8 +492,8 @@ def candidate_options(result: Result, constraints: Constraints) -> list[str]:
     Examples
     --------
     >>> from citykit.scenario import run
-    >>> from citykit.ui.session import APP_SCENARIO   # 49 candidates
-    >>> result = run(APP_SCENARIO)
+    >>> from citykit.scenario import Scenario
+    >>> result = run(Scenario())
     >>> options = candidate_options(result, Constraints(k=2, must_exclude=["nowhere"]))
     >>> options[0] == result.ranking.ranks.idxmin(), options[-1]
     (True, 'nowhere')
@@ -511,8 +511,8 @@ def candidate_labels(result: Result, lang: Lang = "en") -> dict[str, str]:
     Examples
     --------
     >>> from citykit.scenario import run
-    >>> from citykit.ui.session import APP_SCENARIO   # 49 candidates
-    >>> candidate_labels(run(APP_SCENARIO), "fa")["124665"]
+    >>> from citykit.scenario import Scenario
+    >>> candidate_labels(run(Scenario()), "fa")["124665"]
     'مشهد — خراسان رضوی'
     """
     cities = result.dataset.cities
@@ -539,8 +539,8 @@ def peer_group_names(groups: PeerGroups, criteria: pd.DataFrame, lang: Lang = "e
     --------
     >>> from citykit.peers import peer_groups_of
     >>> from citykit.scenario import run
-    >>> from citykit.ui.session import APP_SCENARIO   # 49 candidates
-    >>> result = run(APP_SCENARIO)
+    >>> from citykit.scenario import Scenario
+    >>> result = run(Scenario())
     >>> names = peer_group_names(peer_groups_of(result.ranking, k=3), result.matrix.criteria)
     >>> names.index.tolist(), names[1].startswith("Group 1: ")
     ([1, 2, 3], True)
@@ -564,8 +564,8 @@ def peer_groups_table(groups: PeerGroups, criteria: pd.DataFrame,
     --------
     >>> from citykit.peers import peer_groups_of
     >>> from citykit.scenario import run
-    >>> from citykit.ui.session import APP_SCENARIO   # 49 candidates
-    >>> result = run(APP_SCENARIO)
+    >>> from citykit.scenario import Scenario
+    >>> result = run(Scenario())
     >>> groups = peer_groups_of(result.ranking, k=3)
     >>> table = peer_groups_table(groups, result.matrix.criteria, "fa")
     >>> table.columns.tolist(), table.iloc[0, 0]
@@ -609,9 +609,9 @@ def peer_groups(scenario: Scenario) -> PeerGroups:
 
     Examples
     --------
-    >>> from citykit.ui.session import APP_SCENARIO
-    >>> groups = peer_groups(APP_SCENARIO)
-    >>> peer_groups(APP_SCENARIO.with_(shortlist={"k": 3})) is groups   # same ranking
+    >>> from citykit.scenario import Scenario
+    >>> groups = peer_groups(Scenario())
+    >>> peer_groups(Scenario().with_(shortlist={"k": 3})) is groups   # same ranking
     True
     """
     return _peer_groups(ranking_scenario(scenario).to_json())
@@ -640,11 +640,11 @@ def select_pilots(scenario: Scenario, constraints: Constraints) -> Shortlist:
 
     Examples
     --------
-    >>> from citykit.ui.session import APP_SCENARIO
-    >>> s = select_pilots(APP_SCENARIO, Constraints(k=8, max_per_province=1))
+    >>> from citykit.scenario import Scenario
+    >>> s = select_pilots(Scenario(), Constraints(k=8, max_per_province=1))
     >>> len(s.ids), s.pilots["province_code"].is_unique, s.price_of_diversity > 0
     (8, True, True)
-    >>> select_pilots(APP_SCENARIO, Constraints(k=8, max_per_province=1)) is s    # cached
+    >>> select_pilots(Scenario(), Constraints(k=8, max_per_province=1)) is s    # cached
     True
     """
     return _select(ranking_scenario(scenario).to_json(),
@@ -755,9 +755,9 @@ def pilots_table(s: Shortlist, lang: Lang = "en", *, peer_names: pd.Series | Non
     Examples
     --------
     >>> from citykit.scenario import run
-    >>> from citykit.ui.session import APP_SCENARIO   # 49 candidates
+    >>> from citykit.scenario import Scenario
     >>> from citykit.shortlist import shortlist
-    >>> s = shortlist(run(APP_SCENARIO), Constraints(k=3, max_per_province=1))
+    >>> s = shortlist(run(Scenario()), Constraints(k=3, max_per_province=1))
     >>> table = pilots_table(s, "fa")
     >>> table.columns.tolist()
     ['رتبه', 'شهر', 'استان', 'جمعیت', 'امتیاز', 'چرا']
@@ -797,9 +797,9 @@ def left_out_table(s: Shortlist, lang: Lang = "en") -> pd.DataFrame:
     Examples
     --------
     >>> from citykit.scenario import run
-    >>> from citykit.ui.session import APP_SCENARIO   # 49 candidates
+    >>> from citykit.scenario import Scenario
     >>> from citykit.shortlist import shortlist
-    >>> result = run(APP_SCENARIO)
+    >>> result = run(Scenario())
     >>> top = result.ranking.ranks.idxmin()
     >>> table = left_out_table(shortlist(result, Constraints(k=3, must_exclude=[top])))
     >>> table.iloc[0].tolist()[-1]
@@ -885,9 +885,9 @@ def binding_table(s: Shortlist, lang: Lang = "en", *,
     Examples
     --------
     >>> from citykit.scenario import run
-    >>> from citykit.ui.session import APP_SCENARIO   # 49 candidates
+    >>> from citykit.scenario import Scenario
     >>> from citykit.shortlist import shortlist
-    >>> s = shortlist(run(APP_SCENARIO), Constraints(k=5, max_per_province=1))
+    >>> s = shortlist(run(Scenario()), Constraints(k=5, max_per_province=1))
     >>> table = binding_table(s)
     >>> table.columns.tolist()
     ['Constraint', 'What binds', 'Dropping it alone regains']
@@ -953,9 +953,9 @@ def shortlist_map(result: Result, s: Shortlist, lang: Lang = "en") -> go.Figure:
     Examples
     --------
     >>> from citykit.scenario import run
-    >>> from citykit.ui.session import APP_SCENARIO   # 49 candidates
+    >>> from citykit.scenario import Scenario
     >>> from citykit.shortlist import shortlist
-    >>> result = run(APP_SCENARIO)
+    >>> result = run(Scenario())
     >>> fig = shortlist_map(result, shortlist(result, Constraints(k=4, max_per_province=1)))
     >>> fig.layout.map.style, [t.type for t in fig.data][0]
     ('white-bg', 'choroplethmap')
@@ -1055,8 +1055,8 @@ def build_dossier(result: Result, shortlist=None, *, lang: Lang = "en",
     Examples
     --------
     >>> from citykit.scenario import run
-    >>> from citykit.ui.session import APP_SCENARIO   # 49 candidates
-    >>> dossier = build_dossier(run(APP_SCENARIO), robustness=None)
+    >>> from citykit.scenario import Scenario
+    >>> dossier = build_dossier(run(Scenario()), robustness=None)
     >>> sorted(dossier.files)
     ['brief.html', 'candidates.geojson', 'candidates.gpkg', 'dossier.xlsx', 'manifest.json', 'ranking.csv', 'scenario.json', 'shortlist.csv']
     >>> import io, zipfile
