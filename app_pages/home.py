@@ -60,12 +60,12 @@ with left:
         st.dataframe(excluded, key="home_excluded", hide_index=True)
 with right:
     table = home.ranking_table(result, acceptability, lang=lang)
-    # English keeps numbers (sortable); the two shares show as percentages.
+    # English keeps numbers (sortable); the three shares show as percentages.
     narrow = {label: st.column_config.Column(width="small")
-              for label in table.columns[[0, 3, 5, 6]]}
+              for label in table.columns[[0, 3, 5, 6, 7]]}
     column_config = narrow if lang == "fa" else {**narrow, **{
         label: st.column_config.NumberColumn(format="percent", width="small")
-        for label in table.columns[-2:]}}
+        for label in table.columns[-3:]}}
     st.dataframe(table, key="home_table",
                  hide_index=True, height=maps.MAP_HEIGHT - 40, column_config=column_config)
     st.caption(home.table_caption(result, acceptability, lang=lang))

@@ -428,7 +428,9 @@ def apply_rules(matrix: CityMatrix, rules: Sequence | None = None, *,
         if current.shape[0] < require:
             raise EligibilityError(
                 f"after rule {rule.name!r} ({rule.describe()}) only {current.shape[0]} "
-                f"candidates remain; at least {require} needed. Relax the rules.\n"
+                f"candidates remain; at least {require} needed. Relax the rules, or choose "
+                f"another candidate preset ({', '.join(PRESETS)}; `--candidates` on the "
+                f"command line): a dataset marks metropolises in cities.is_metropolis.\n"
                 + str(Audit(tuple(lines), matrix.shape[0])))
     return current, Audit(tuple(lines), matrix.shape[0])
 

@@ -76,6 +76,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "indicators": "Indicators",
         "values": "Values",
         "sources": "Sources",
+        "urban_centres": "Urban centres",
         "provenance": "Data sources, licences and attribution",
         "proxy_note": "Indicators published only for provinces are shown for a city as its "
                       "province's value and flagged *proxy*: they describe the province, not the "
@@ -148,6 +149,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "indicators": "شاخص‌ها",
         "values": "مقادیر",
         "sources": "منابع",
+        "urban_centres": "مراکز شهری",
         "provenance": "منابع داده، مجوزها و انتساب",
         "proxy_note": "شاخص‌هایی که فقط در سطح استان منتشر شده‌اند برای هر شهر با مقدار استان آن "
                       "نشان داده می‌شوند و با برچسب «جانشین» (proxy) مشخص شده‌اند: این مقادیر "

@@ -98,6 +98,7 @@ register({
         "home_col_interval": "Rank interval (5–95 %)",
         "home_col_p_top": "P(top {k})",
         "home_col_proxy": "Proxy share",
+        "home_col_city_level": "City-level weight",
         "home_col_reason": "Why not a candidate",
         "home_excluded_list": "Cities that are not candidates, and why ({n})",
         "home_excluded_hover": "Hover and click on the grey cities",
@@ -110,8 +111,10 @@ register({
         "home_lower_better": "lower scores are better",
         "home_table_caption": "{method} on {normalisation}-normalised data; {direction}. Rank "
                               "interval and P(top {k}): {draws} weight draws around the chosen "
-                              "weights (seed {seed}). Proxy share: the share of indicators "
-                              "whose value is the county's or province's, not the city's.",
+                              "weights (seed {seed}). City-level weight: the share of the "
+                              "ranking weight on values measured for the city or its urban "
+                              "centre. Proxy share: the share of indicators whose value is the "
+                              "county's or province's, not the city's.",
         "home_no_robustness": "Rank intervals are not available: {error}",
         "home_method_wsum": "Weighted sum",
         "home_method_geometric": "Weighted geometric mean",
@@ -138,9 +141,11 @@ register({
         "home_compare_full": "The comparison already holds {n} cities; take one out before "
                              "adding {name}.",
         "home_not_ranked_option": "{name} (not a candidate)",
-        "home_proxy_note": "Most city values are county or province figures (see the proxy "
-                           "share): cities of one province differ less than their ranks "
-                           "suggest. Sources and licences are on the Data page.",
+        "home_proxy_note": "Values come from the city itself (UN WUP population and growth) or "
+                           "its urban centre (GHSL: economy, air, transport, land use, "
+                           "streets); the rest are county or province figures standing in for "
+                           "the city (see the city-level weight and the proxy share). Sources, "
+                           "licences and the city register's audit are on the Data page.",
     },
     "fa": {
         "home_title": "شهرهای نامزد: نقشه و رتبه‌بندی",
@@ -188,6 +193,7 @@ register({
         "home_col_interval": "بازهٔ رتبه (۵ تا ۹۵ درصد)",
         "home_col_p_top": "احتمال {k} رتبهٔ نخست",
         "home_col_proxy": "سهم جانشین",
+        "home_col_city_level": "وزن سطح شهر",
         "home_col_reason": "چرا نامزد نیست",
         "home_excluded_list": "شهرهایی که نامزد نیستند و دلیل آن ({n})",
         "home_excluded_hover": "نمایش و انتخاب شهرهای خاکستری",
@@ -201,8 +207,10 @@ register({
         "home_lower_better": "امتیاز کمتر بهتر است",
         "home_table_caption": "{method} روی داده‌های نرمال‌شده با {normalisation}؛ {direction}. "
                               "بازهٔ رتبه و احتمال {k} رتبهٔ نخست: {draws} وزن تصادفی پیرامون "
-                              "وزن‌های انتخاب‌شده (بذر {seed}). سهم جانشین: سهم شاخص‌هایی که "
-                              "مقدارشان از شهرستان یا استان است، نه از خود شهر.",
+                              "وزن‌های انتخاب‌شده (بذر {seed}). وزن سطح شهر: سهمی از وزن "
+                              "رتبه‌بندی که بر مقادیر خود شهر یا مرکز شهری آن تکیه دارد. سهم "
+                              "جانشین: سهم شاخص‌هایی که مقدارشان از شهرستان یا استان است، نه از "
+                              "خود شهر.",
         "home_no_robustness": "بازهٔ رتبه در دسترس نیست: {error}",
         "home_method_wsum": "مجموع وزنی",
         "home_method_geometric": "میانگین هندسی وزنی",
@@ -228,9 +236,11 @@ register({
                               "رتبه‌بندی‌شده را می‌توان مقایسه کرد.",
         "home_compare_full": "مقایسه هم‌اکنون {n} شهر دارد؛ پیش از افزودن {name} یکی را بردارید.",
         "home_not_ranked_option": "{name} (نامزد نیست)",
-        "home_proxy_note": "بیشتر مقادیر شهرها آمار شهرستان یا استان است (سهم جانشین را "
-                           "ببینید): شهرهای یک استان کمتر از آنچه رتبه‌ها نشان می‌دهند با هم "
-                           "فرق دارند. منابع و مجوزها در صفحهٔ داده آمده است.",
+        "home_proxy_note": "مقادیر از خود شهر (جمعیت و رشد، سازمان ملل) یا مرکز شهری آن "
+                           "(GHSL: اقتصاد، هوا، حمل‌ونقل، کاربری زمین، معابر) می‌آیند؛ باقی آمار "
+                           "شهرستان یا استان است که جانشین شهر شده است (سهم وزن سطح شهر و سهم "
+                           "جانشین را ببینید). منابع، مجوزها و ممیزی فهرست شهرها در صفحهٔ داده "
+                           "آمده است.",
     },
 })
 
@@ -441,7 +451,8 @@ def candidates(result: Result, acceptability: Acceptability | None = None, *,
     pandas.DataFrame
         Index city id: ``name``, ``province`` (names in `lang`), ``province_code``,
         ``latitude``, ``longitude``, ``population``, ``score``, ``rank``, ``rank_p5``,
-        ``rank_p95``, ``p_top`` (NaN without `acceptability`), ``proxy_share`` and ``flags``
+        ``rank_p95``, ``p_top`` (NaN without `acceptability`), ``proxy_share``, ``city_level``
+        (share of the ranking weight on the city's or its urban centre's values) and ``flags``
         (national capital, provincial capital, metropolis, in words).
 
     Examples
@@ -471,6 +482,8 @@ def candidates(result: Result, acceptability: Acceptability | None = None, *,
     else:
         out["rank_p5"] = out["rank_p95"] = out["p_top"] = np.nan
     out["proxy_share"] = ranking.matrix.provenance.isin(_PROXY).mean(axis=1).reindex(ids)
+    out["city_level"] = ranking.matrix.weight_by_provenance(ranking.weights)["city-level"] \
+        .reindex(ids)
     out["flags"] = _flags(cities, lang)
     return out.sort_values(["rank", "name"], kind="stable")
 
@@ -820,21 +833,25 @@ def ranking_table(result: Result, acceptability: Acceptability | None = None, *,
              "province": tr("col_province", lang), "score": tr("home_col_score", lang),
              "interval": tr("home_col_interval", lang),
              "p_top": tr("home_col_p_top", lang, k=format_number(k, lang)),
+             "city_level": tr("home_col_city_level", lang),
              "proxy_share": tr("home_col_proxy", lang)}
     interval = _interval_text(frame["rank_p5"], frame["rank_p95"], lang)
     if lang == "fa":
         columns = {"rank": _numbers(frame["rank"], lang),
                    "score": _numbers(frame["score"], lang, decimals=3),
                    "p_top": _percents(frame["p_top"], lang),
+                   "city_level": _percents(frame["city_level"], lang),
                    "proxy_share": _percents(frame["proxy_share"], lang)}
     else:
         columns = {"rank": frame["rank"].astype(int), "score": frame["score"].round(3),
-                   "p_top": frame["p_top"], "proxy_share": frame["proxy_share"]}
+                   "p_top": frame["p_top"], "city_level": frame["city_level"],
+                   "proxy_share": frame["proxy_share"]}
     table = pd.DataFrame({
         heads["rank"]: columns["rank"], heads["name"]: frame["name"].astype(str),
         heads["province"]: frame["province"].astype("string"),
         heads["score"]: columns["score"], heads["interval"]: interval,
-        heads["p_top"]: columns["p_top"], heads["proxy_share"]: columns["proxy_share"],
+        heads["p_top"]: columns["p_top"], heads["city_level"]: columns["city_level"],
+        heads["proxy_share"]: columns["proxy_share"],
     }, index=frame.index)
     table.index.name = "city_id"
     return table
