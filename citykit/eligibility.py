@@ -400,7 +400,9 @@ def apply_rules(matrix: CityMatrix, rules: Sequence | None = None, *,
     ----------
     matrix : CityMatrix
     rules : sequence of rules, optional
-        Default :func:`default_rules` (exclude the national capital). Pass ``[]`` for none.
+        Default :func:`default_rules` (the ``metropolises`` preset: the metropolises other
+        than the capital, without the towns of the capital's county or urban centre). Pass
+        ``[]`` for none.
     require : int, default 1
         Fewest candidates that must remain; fewer raises :class:`EligibilityError` naming the
         rule that emptied the list.
@@ -411,9 +413,9 @@ def apply_rules(matrix: CityMatrix, rules: Sequence | None = None, *,
     >>> m = CityMatrix.from_dataset(load_dataset("iran"), indicators=["census_urban_share"])
     >>> eligible, audit = apply_rules(m, [ExcludeCapital(), MetropolisOnly()])
     >>> sorted(eligible.names())
-    ['Isfahan', 'Karaj', 'Mashhad', 'Shiraz', 'Tabriz']
+    ['Ahvaz', 'Isfahan', 'Karaj', 'Kermanshah', 'Mashhad', 'Qom', 'Shiraz', 'Tabriz']
     >>> print(audit.lines[0])
-    exclude-capital: the national capital is excluded (pilots go to other cities); excluded 1: Tehran (national capital); 424 remain
+    exclude-capital: the national capital is excluded (pilots go to other cities); excluded 1: Tehran (national capital); 413 remain
     """
     rules = default_rules() if rules is None else list(rules)
     names = matrix.names()

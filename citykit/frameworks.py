@@ -695,12 +695,13 @@ class Coverage:
     ----------
     leaves : pandas.DataFrame
         One row per leaf component: ``code, name_en, root, indicators, status`` (finest level
-        with data: ``city``, ``county``, ``province`` or ``no data``), counts of candidate cities
-        with an own value, a county proxy, a province proxy or nothing, and the years found.
+        with data: ``city``, ``urban centre``, ``county``, ``province`` or ``no data``), counts
+        of candidate cities with an own value, their urban centre's value (core cities only), a
+        county proxy, a province proxy or nothing, and the years found.
     summary : dict
         ``leaves``, ``leaves_with_data``, ``leaf_coverage_pct`` (share of leaves with any data)
         and ``cell_coverage_pct`` (share of city × leaf cells with a value, proxies included),
-        and the share of those cells that are own values and proxies.
+        and the share of those cells that are own values, urban-centre values and proxies.
     by_root : pandas.DataFrame
         The same figures per top-level component.
     gaps : pandas.DataFrame

@@ -139,8 +139,9 @@ class CityMatrix:
                      year="latest") -> CityMatrix:
         """A matrix of every city of `dataset`, with the criteria of `framework`.
 
-        Each city takes its own value of an indicator, else its county's, else its province's
-        (flagged ``proxy-county`` / ``proxy-province`` in :attr:`provenance`). With a framework,
+        Each city takes its own value of an indicator, else its urban centre's (core cities
+        only; flagged ``urban-centre``), else its county's, else its province's (flagged
+        ``proxy-county`` / ``proxy-province`` in :attr:`provenance`). With a framework,
         the criteria are the indicators its scored leaves map to, and each criterion's direction
         is the leaf's polarity (so a national framework's *need* components count more need as
         higher); leaves marked ``context`` are left out. Without a framework, `indicators` (or
@@ -152,7 +153,7 @@ class CityMatrix:
         >>> from citykit.frameworks import load_framework
         >>> m = CityMatrix.from_dataset(load_dataset("iran"), load_framework("iran_national"))
         >>> m.shape[0]
-        425
+        414
         >>> m.criteria.loc["census_unemployment_rate", ["direction", "dimension", "subindex"]].tolist()
         ['max', 'labour_market', 'need']
         """

@@ -253,10 +253,12 @@ def peer_groups_of(ranking, **kwargs) -> PeerGroups:
 
     Examples
     --------
+    >>> from citykit.eligibility import preset_rules
     >>> from citykit.scenario import Scenario, run
-    >>> groups = peer_groups_of(run(Scenario()).ranking, k=4)
+    >>> wide = Scenario(eligibility=preset_rules("urban-centres"))    # 90 candidates
+    >>> groups = peer_groups_of(run(wide).ranking, k=4)
     >>> groups.k, int(groups.labels.count())
-    (4, 424)
+    (4, 90)
     """
     criteria = ranking.matrix.criteria
     names = criteria["name_en"].dropna().to_dict() if "name_en" in criteria else {}

@@ -19,6 +19,9 @@ from citykit.scenario import Scenario, run
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 90
 TEHRAN = "112931"
+KARAJ = "128747"
+#: The default candidates: the metropolises other than the capital.
+METROPOLISES = {"Mashhad", "Isfahan", "Shiraz", "Tabriz", "Karaj", "Qom", "Ahvaz", "Kermanshah"}
 PERSIAN_DIGIT = re.compile("[۰-۹]")
 LATIN_DIGIT = re.compile("[0-9]")
 
@@ -65,8 +68,10 @@ def test_home_page_shows_map_table_chart_and_counts(at, iran):
     assert capital["customdata"] == [TEHRAN]
     table = _table(at)
     assert list(table.columns) == ["Rank", "City", "Province", "Score",
-                                   "Rank interval (5–95 %)", "P(top 5)", "Proxy share"]
-    assert len(table) == 49 and TEHRAN not in table.index
+                                   "Rank interval (5–95 %)", "P(top 5)", "City-level weight",
+                                   "Proxy share"]
+    assert len(table) == 8 and TEHRAN not in table.index
+    assert set(table["City"]) == METROPOLISES
     assert list(table["Rank"]) == sorted(table["Rank"])
     assert table["Rank interval (5–95 %)"].str.fullmatch(r"\d+(–\d+)?").all()
     assert table["P(top 5)"].between(0, 1).all() and table["P(top 5)"].iloc[0] > 0.5
@@ -75,8 +80,25 @@ def test_home_page_shows_map_table_chart_and_counts(at, iran):
     assert {m.label for m in at.metric} >= {"Provinces", "Cities", "Sources"}
     assert any("county or province figures" in i.value for i in at.info)
     excluded = next(df.value for df in at.dataframe if "Why not a candidate" in df.value.columns)
-    assert len(excluded) == len(iran.cities) - 49
+    assert len(excluded) == len(iran.cities) - 8
     assert not at.error
+
+
+def test_home_table_has_the_city_level_weight(at):
+    table = _table(at)
+    expected = run(Scenario()).weight_by_provenance()["city-level"]
+    assert table["City-level weight"].tolist() == pytest.approx(
+        expected[table.index].tolist())
+    assert table["City-level weight"].between(0, 1).all()
+    # Karaj has no urban centre of its own: the least of its weight is on city-level values.
+    assert table["City-level weight"].idxmin() == KARAJ
+    assert any("City-level weight: the share of the ranking weight" in c.value
+               for c in at.caption)
+    at.radio(key="lang").set_value("fa").run()
+    persian = _table(at)
+    assert "وزن سطح شهر" in persian.columns
+    text = "".join(persian["وزن سطح شهر"])
+    assert PERSIAN_DIGIT.search(text) and not LATIN_DIGIT.search(text) and "٪" in text
 
 
 def test_persian_page_has_persian_names_and_digits(at, iran):
@@ -190,8 +212,8 @@ def test_rules_that_leave_no_candidate_show_an_error_inline(at):
     assert not at.exception
     assert at.error and "population" in at.error[0].value
     assert at.radio(key="lang").value == "fa"  # the other settings stay
-    at.number_input(key="w.population_floor").set_value(200_000).run()
-    assert not at.exception and len(_table(at)) == 49
+    at.number_input(key="w.population_floor").set_value(0).run()
+    assert not at.exception and len(_table(at)) == 8
 
 
 def test_a_framework_without_subindices_explains_the_missing_chart(at):
@@ -203,4 +225,13 @@ def test_a_framework_without_subindices_explains_the_missing_chart(at):
 
 
 def test_scenario_default_is_what_the_app_starts_with(at):
+    from citykit.ui import session
+
+    # One default: the app starts from the library's Scenario(), with no scenario of its own.
     assert at.session_state["_scenario"] == Scenario()
+    assert not hasattr(session, "APP_SCENARIO")
+    assert "s" not in at.query_params  # nothing differs from the default
+    assert at.selectbox(key="w.candidate_preset@en").value == "metropolises"
+    assert at.checkbox(key="w.exclude_capital").value is True
+    assert at.number_input(key="w.population_floor").value == 0
+    assert set(_table(at)["City"]) == METROPOLISES

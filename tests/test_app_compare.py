@@ -13,14 +13,18 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from citykit.eligibility import preset_rules
 from citykit.scenario import Scenario, run
 from citykit.ui import compare
 from citykit.ui.session import MAX_COMPARE
+from citykit.ui.urlstate import encode_scenario
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "app_pages/compare.py"
 PERSIAN_DIGITS = set("۰۱۲۳۴۵۶۷۸۹")
 TEHRAN = "112931"
+#: One city per urban centre: far more candidates than the 8 metropolises of the default.
+WIDE = Scenario(eligibility=preset_rules("urban-centres"))
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +37,11 @@ def order(result) -> list[str]:
     return [str(c) for c in result.ranking.ranks.sort_values(kind="stable").index]
 
 
-def open_page(cmp: str | None = None, lang: str | None = None) -> AppTest:
+def open_page(cmp: str | None = None, lang: str | None = None,
+              scenario: Scenario | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
+    if scenario is not None:
+        at.query_params["s"] = encode_scenario(scenario, base=Scenario())
     if cmp is not None:
         at.query_params["cmp"] = cmp
     if lang is not None:
@@ -91,16 +98,21 @@ def test_renders_in_persian_with_persian_digits_and_names(result, order):
     assert at.multiselect(key="cmp_cities@en").value == order[:3]
 
 
-def test_cities_from_the_url_give_one_radar_trace_each(result, order):
+def test_cities_from_the_url_give_one_radar_trace_each():
+    wide = run(WIDE)
+    order = [str(c) for c in wide.ranking.ranks.sort_values(kind="stable").index]
+    assert len(order) > 30
     chosen = [order[0], order[7], order[12], order[30]]
-    at = open_page(cmp=",".join(chosen))
+    at = open_page(cmp=",".join(chosen), scenario=WIDE)
+    assert at.session_state["_scenario"] == WIDE
     assert not any("top 3" in i.value for i in at.info)
     assert at.multiselect(key="cmp_cities@en").value == chosen
     fig = radar(at)
-    names = result.matrix.names("en")
+    names = wide.matrix.names("en")
     assert [t["name"] for t in fig["data"]] == [names[c] for c in chosen]
-    dims = result.ranking.dimension_scores
+    dims = wide.ranking.dimension_scores
     assert fig["data"][1]["r"][:-1] == pytest.approx(dims.loc[order[7]].tolist())
+    assert fig["data"][3]["r"][:-1] == pytest.approx(dims.loc[order[30]].tolist())
     assert len(fig["data"][0]["r"]) == dims.shape[1] + 1        # a closed polygon
 
 
@@ -121,15 +133,30 @@ def test_indicator_table_marks_proxies_with_source_year_and_flag(result, order):
     provenance = result.ranking.matrix.provenance
     assert list(table.columns[:3]) == ["Indicator", "Unit", "Better when"]
     assert len(table) == result.ranking.matrix.shape[1]
+    marks = {"own": "", "urban-centre": "°", "proxy-county": "†", "proxy-province": "‡",
+             "imputed": "*"}
+    words = {"own": "own value", "urban-centre": "urban-centre value",
+             "proxy-county": "proxy (county)", "proxy-province": "proxy (province)",
+             "imputed": "imputed (median)"}
+    seen = set()
     for city in order[:2]:
+        kinds = provenance.loc[city].astype(str)
+        kinds = kinds.where(~kinds.str.startswith("imputed"), "imputed")
+        seen |= set(kinds)
         cells = table[names[city]]
-        marks = cells.str[-1]
-        expected = provenance.loc[city].map({"proxy-county": "†", "proxy-province": "‡"})
-        assert marks.tolist() == expected.tolist()
+        shown = cells.str.extract(r"([°†‡*])$")[0].fillna("")
+        assert shown.tolist() == kinds.map(marks).tolist()
         detail = table[f"{names[city]}: source · year · flag"]
-        assert detail.str.contains(r"proxy \((?:county|province)\)").all()
-        assert detail.str.contains(r"· 20\d\d ·").all()
-    assert any("‡ the province's value (proxy)" in c.value for c in at.caption)
+        assert all(text.endswith(words[kind]) or text.startswith(words[kind])
+                   for text, kind in zip(detail, kinds, strict=True))
+        recorded = (kinds != "imputed").to_numpy()
+        assert detail[recorded].str.contains(r"· 20\d\d ·").all()
+        assert detail[~recorded].str.contains("no source: filled in by the missing-data "
+                                              "policy").all()
+    # Ahvaz and Karaj, the top two, show every kind of value: Karaj's centre values are imputed.
+    assert seen == set(marks)
+    assert any("‡ the province's value (proxy)" in c.value and "° the urban centre's value"
+               in c.value for c in at.caption)
     sources = at.dataframe[1].value
     assert set(sources.index) <= set(result.dataset.sources.index)
     assert "Source" in sources.columns
@@ -156,7 +183,7 @@ def test_six_cities_are_refused_and_the_choice_kept(order):
 
 
 def test_excluded_capital_is_kept_and_labelled(result, order):
-    at = open_page(cmp=f"{TEHRAN},{order[3]},{order[9]}")
+    at = open_page(cmp=f"{TEHRAN},{order[3]},{order[6]}")
     assert any("Not ranked under the current settings" in i.value and "Tehran" in i.value
                for i in at.info)
     assert len(radar(at)["data"]) == 2
@@ -165,13 +192,13 @@ def test_excluded_capital_is_kept_and_labelled(result, order):
 
 
 def test_gap_to_the_next_city(result, order):
-    at = open_page(cmp=",".join([order[0], order[5], order[8]]))
-    assert at.selectbox(key="cmp_gap_city@en").value == order[8]    # the lowest ranked
+    at = open_page(cmp=",".join([order[0], order[4], order[7]]))
+    assert at.selectbox(key="cmp_gap_city@en").value == order[7]    # the lowest ranked
     gap = at.dataframe[2].value
     assert 1 <= len(gap) <= 5
     assert list(gap.columns[:3]) == ["Indicator", "Now", "Needed"]
     names = result.matrix.names("en")
-    assert any(f"level with {names[order[7]]} (rank 8)" in c.value for c in at.caption)
+    assert any(f"level with {names[order[6]]} (rank 7)" in c.value for c in at.caption)
     assert any("need indicators are not proposed" in c.value for c in at.caption)
     # a chosen target among the compared cities
     at.selectbox(key="cmp_gap_target@en").set_value(order[0]).run()

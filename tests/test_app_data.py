@@ -17,7 +17,8 @@ from streamlit.testing.v1 import AppTest
 
 from citykit.data import load_dataset, save_dataset
 from citykit.frameworks import frameworks_root
-from citykit.scenario import run
+from citykit.i18n import format_percent
+from citykit.scenario import Scenario, run
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "app_pages/data.py"
@@ -57,13 +58,15 @@ def test_renders_in_english_and_persian(at):
     assert {m.label: m.value for m in at.metric}["Provinces"] == "31"
     fig = _heatmap(at)
     heat = fig["data"][0]
-    assert len(heat["x"]) == 49 and len(heat["y"]) == 30       # 49 candidates, 30 leaves
+    assert len(heat["x"]) == 8 and len(heat["y"]) == 38        # 8 candidates, 38 leaves
     assert heat["colorbar"]["ticktext"][-1] == "missing"
     assert fig["layout"]["xaxis"]["ticktext"][0].startswith("1. ")
     tables = [df.value for df in at.dataframe]
     assert any("Licence" in t.columns for t in tables)            # sources and licences
     gaps = next(t for t in tables if "Candidates without a value" in t.columns)
-    assert len(gaps) == 10 and set(gaps["Candidates without a value"]) == {49}
+    # 9 components without data for anyone; 11 urban-centre indicators only Karaj lacks.
+    assert len(gaps) == 9 + 11
+    assert gaps["Candidates without a value"].value_counts().to_dict() == {8: 9, 1: 11}
     assert any("All files match" in s.value for s in at.success)  # integrity
     assert any(len(c.value) == 64 for c in at.code)               # the fingerprint
     assert any("proxy" in i.value for i in at.info)
@@ -77,7 +80,39 @@ def test_renders_in_english_and_persian(at):
     assert PERSIAN_DIGITS & set(fig["layout"]["title"]["text"])
     assert fig["data"][0]["colorbar"]["ticktext"][-1] == "ناموجود"
     gaps = next(df.value for df in at.dataframe if "نامزدهای بدون مقدار" in df.value.columns)
-    assert set(gaps["نامزدهای بدون مقدار"]) == {"۴۹"}
+    assert set(gaps["نامزدهای بدون مقدار"]) == {"۸", "۱"}
+
+
+def test_city_level_weight_and_register_in_english_and_persian(at):
+    result = run(Scenario())
+    shares = result.weight_by_provenance()["city-level"]
+    metrics = {m.label: m.value for m in at.metric}
+    label = "Ranking weight on city-level values"
+    assert metrics[label] == format_percent(result.city_level_share(), "en") == "43%"
+    assert any(c.value == f"Lowest: Karaj, {format_percent(shares['128747'], 'en')} (its other "
+               "values are proxies or imputed)." for c in at.caption)
+    assert shares.idxmin() == "128747"
+    assert "City register and urban centres" in [h.value for h in at.subheader]
+    expanders = [e.label for e in at.expander]
+    assert "Register audit: every merge, drop and override, with its reason" in expanders
+    assert "City ↔ urban-centre join (method per city)" in expanders
+    tables = [df.value for df in at.dataframe]
+    audit = result.dataset.side_table("register_audit")
+    join = result.dataset.side_table("centre_join")
+    assert any(t.shape == audit.shape and list(t.columns) == list(audit.columns) for t in tables)
+    assert any(t.shape == join.shape and list(t.columns) == list(join.columns) for t in tables)
+    assert any("urban-centre values" in c.value for c in at.caption)  # the coverage shares
+
+    at.radio(key="lang").set_value("fa").run()
+    assert not at.exception and not at.error
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["سهم وزن رتبه‌بندی بر مقادیر سطح شهر"] == format_percent(
+        result.city_level_share(), "fa") == "۴۳٪"
+    assert any(c.value.startswith("کمترین: کرج، ") for c in at.caption)
+    assert "فهرست شهرها و مراکز شهری" in [h.value for h in at.subheader]
+    expanders = [e.label for e in at.expander]
+    assert "ممیزی فهرست: هر ادغام، حذف و اصلاح، با دلیل آن" in expanders
+    assert "پیوند شهر با مرکز شهری (روش برای هر شهر)" in expanders
 
 
 def test_top_n_limits_the_heatmap(at):
@@ -112,11 +147,12 @@ def test_a_valid_upload_switches_the_dataset(at, three_provinces, tmp_path):
     assert Path(scenario.dataset).parent == tmp_path / "citykit-uploads"
     assert scenario.candidates is None and scenario.dataset_sha256 is None
     assert at.sidebar.selectbox(key="w.dataset").value == scenario.dataset
-    assert any("is in use: 75 cities" in s.value and "unverified" in s.value for s in at.success)
+    assert any("is in use: 73 cities" in s.value and "unverified" in s.value for s in at.success)
     assert {m.label: m.value for m in at.metric}["Provinces"] == "3"
     assert any("no checksum manifest" in w.value for w in at.warning)
     ranked = run(scenario).ranking.scores                         # the new dataset's ranking
-    assert 2 <= len(ranked) < 49
+    names = load_dataset(scenario.dataset, verify=False).cities["name_en"]
+    assert set(names[ranked.index]) == {"Isfahan", "Shiraz"}      # its two metropolises
     assert len(_heatmap(at)["data"][0]["x"]) == len(ranked)
 
 
@@ -141,7 +177,7 @@ def test_framework_upload_errors_inline_then_switches(at):
     assert not at.exception and not at.error
     scenario = at.session_state["_scenario"]
     assert Path(scenario.framework).name == "mine.yaml" and scenario.weights == "framework"
-    assert any("is in use (30 components)" in s.value for s in at.success)
+    assert any("is in use (38 components)" in s.value for s in at.success)
 
 
 @pytest.mark.filterwarnings("ignore:.*has no checksums.sha256:citykit.exceptions.CityKitWarning")

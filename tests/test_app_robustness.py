@@ -103,7 +103,10 @@ def test_changing_the_draws_and_the_shortlist_size_changes_the_p_top_k_chart():
 
 
 @pytest.mark.parametrize(("key", "value", "message"), [
-    ("w.rob.top_k", 999, "The shortlist size must be a whole number from 1 to 49"),
+    # the default candidates are the 8 metropolises other than the capital
+    ("w.rob.top_k", 999, "The shortlist size must be a whole number from 1 to 8, the number "
+                         "of candidates; got 999"),
+    ("w.rob.top_k", 9, "from 1 to 8, the number of candidates; got 9"),
     ("w.rob.draws", 0, "Weight draws must be a whole number from 1 to 100,000; got 0"),
 ])
 def test_an_invalid_setting_is_reported_inline_and_keeps_the_rest(key, value, message):

@@ -1,6 +1,8 @@
 """The "Shortlist & export" page in AppTest: constraints, pilots, errors and the dossier.
 
-Runs the real app (Iran data, the app's default scenario) headless; the dossier's bytes are
+Runs the real app (Iran data, the app's default scenario: the 8 metropolises other than the
+capital, each in a province of its own) headless; where constraints need more candidates to
+bind, the session opens on a wider candidate preset from its link. The dossier's bytes are
 tested in tests/test_ui_shortlist.py (AppTest cannot fetch a download).
 """
 
@@ -12,23 +14,37 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from citykit.eligibility import preset_rules
 from citykit.i18n import tr
+from citykit.scenario import Scenario
+from citykit.ui.urlstate import encode_scenario
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "app_pages/shortlist.py"
 PERSIAN_DIGITS = set("۰۱۲۳۴۵۶۷۸۹")
-#: Two Alborz cities among the default candidates, and the best-ranked one.
+#: Two Alborz cities, both candidates among all cities (Karaj is also a metropolis).
 KARAJ, NAZARABAD = "128747", "122438"
+#: One city per urban centre (90 candidates); Khuzestan's towns fill most of its top 8.
+URBAN_CENTRES = Scenario(eligibility=preset_rules("urban-centres"))
+#: Every city but the capital (413 candidates).
+ALL_CITIES = Scenario(eligibility=preset_rules("all-cities"))
+
+
+def _open(scenario: Scenario | None = None) -> AppTest:
+    """A fresh app session (its own state) on the shortlist page, in English."""
+    app = AppTest.from_file(APP, default_timeout=120)
+    if scenario is not None:
+        app.query_params["s"] = encode_scenario(scenario, base=Scenario())
+    app.run()
+    app.switch_page(PAGE).run()
+    assert not app.exception
+    assert app.session_state["_scenario"] == (scenario or Scenario())
+    return app
 
 
 @pytest.fixture
 def at():
-    """A fresh app session (its own state) on the shortlist page, in English."""
-    app = AppTest.from_file(APP, default_timeout=120)
-    app.run()
-    app.switch_page(PAGE).run()
-    assert not app.exception
-    return app
+    return _open()
 
 
 def _table(at: AppTest, name: str, lang: str = "en"):
@@ -64,7 +80,8 @@ def test_renders_in_english_with_map_pilots_and_price(at):
     assert at.success[0].value == tr("sl_none_left_out", "en", k="5")
 
 
-def test_renders_in_persian_with_persian_digits(at):
+def test_renders_in_persian_with_persian_digits():
+    at = _open(URBAN_CENTRES)
     at.number_input(key="w.sl_max_per_province").set_value(1).run()
     at.number_input(key="w.sl_k").set_value(8).run()
     at.radio(key="lang").set_value("fa").run()
@@ -74,7 +91,7 @@ def test_renders_in_persian_with_persian_digits(at):
     assert list(pilots.columns[:3]) == ["رتبه", "شهر", "استان"]
     assert set("".join(pilots["رتبه"])) <= PERSIAN_DIGITS
     assert any(ch in PERSIAN_DIGITS for ch in at.metric[2].value)
-    assert "تهران" in "".join(_table(at, "binding", "fa").iloc[:, 1])
+    assert "خوزستان" in "".join(_table(at, "binding", "fa").iloc[:, 1])
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert "Vazirmatn" in fig["layout"]["font"]["family"]
     assert at.number_input(key="w.sl_k").label == tr("sl_k", "fa")
@@ -90,7 +107,8 @@ def test_changing_k_changes_the_pilots(at):
     assert len(_pilots(at)) == 7
 
 
-def test_one_per_province_gives_distinct_provinces(at):
+def test_one_per_province_gives_distinct_provinces():
+    at = _open(URBAN_CENTRES)
     at.number_input(key="w.sl_k").set_value(10).run()
     free = _pilots(at)["Province"]
     assert not free.is_unique  # the unconstrained top 10 repeats provinces
@@ -105,7 +123,20 @@ def test_one_per_province_gives_distinct_provinces(at):
     assert len(left) > 0 and not set(left["City"]) & set(pilots["City"])
 
 
-def test_infeasible_constraints_show_the_diagnosis_and_keep_the_settings(at):
+def test_the_default_candidates_are_in_eight_provinces(at):
+    at.number_input(key="w.sl_k").set_value(8).run()
+    at.number_input(key="w.sl_max_per_province").set_value(1).run()
+    pilots = _pilots(at)
+    assert not at.exception and not at.error
+    assert len(pilots) == 8 and pilots["Province"].is_unique   # the cap does not bind
+    assert at.metric[2].value == "0.0000"
+    at.number_input(key="w.sl_k").set_value(9).run()
+    errors = " ".join(e.value for e in at.error)
+    assert not at.exception and "needs 9 candidates, but only 8 are eligible" in errors
+
+
+def test_infeasible_constraints_show_the_diagnosis_and_keep_the_settings():
+    at = _open(ALL_CITIES)
     at.number_input(key="w.sl_max_per_province").set_value(1).run()
     at.multiselect(key="w.sl_must_include@en").select(KARAJ).select(NAZARABAD).run()
     assert not at.exception
@@ -122,10 +153,10 @@ def test_infeasible_constraints_show_the_diagnosis_and_keep_the_settings(at):
     # more pilots than candidates: the library says so; the other settings remain
     at.multiselect(key="w.sl_must_include@en").unselect(NAZARABAD).run()
     assert len(_pilots(at)) == 5
-    at.number_input(key="w.sl_k").set_value(100).run()
+    at.number_input(key="w.sl_k").set_value(500).run()
     errors = " ".join(e.value for e in at.error)
-    assert not at.exception and "needs 100 candidates, but only 49 are eligible" in errors
-    assert at.number_input(key="w.sl_k").value == 100
+    assert not at.exception and "needs 500 candidates, but only 413 are eligible" in errors
+    assert at.number_input(key="w.sl_k").value == 500
     assert at.multiselect(key="w.sl_must_include@en").value == [KARAJ]
     at.number_input(key="w.sl_k").set_value(4).run()
     assert not at.error and KARAJ in _constraints(at)["must_include"] and len(_pilots(at)) == 4
@@ -138,9 +169,11 @@ def test_bad_input_is_refused_inline_and_the_scenario_kept(at):
     assert "boundary 'lots' is not a number" in " ".join(e.value for e in at.error)
     assert _constraints(at)["population_tiers"] is None and _constraints(at)["k"] == 6
     assert len(_pilots(at)) == 6  # the last valid constraints still give pilots
-    at.text_input(key="w.sl_tier_bounds").input("500000").run()
+    # Three of the metropolises have fewer than 1,500,000 people: both tiers can be filled.
+    at.text_input(key="w.sl_tier_bounds").input("1500000").run()
     assert not at.error
-    assert _constraints(at)["population_tiers"]["tiers"] == [[0.0, 500000.0], [500000.0, None]]
+    assert _constraints(at)["population_tiers"]["tiers"] == [[0.0, 1500000.0],
+                                                             [1500000.0, None]]
     at.text_input(key="w.sl_tier_bounds").input("0").run()
     assert "must be positive" in " ".join(e.value for e in at.error)
     at.button(key="reset_scenario").click().run()  # a reset reseeds the widgets: no stale error

@@ -14,12 +14,16 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from citykit.scenario import Scenario, run
 from citykit.ui import workshop as wv
 from citykit.workshop import WorkshopStore
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "app_pages/workshop.py"
 PERSIAN_DIGIT = re.compile("[۰-۹]")
+#: The national framework's dimensions with data (digital e-government has none yet).
+DIMENSIONS = ("human_capital", "economy", "urban_scale", "labour_market", "health_living",
+              "environment_utilities", "urban_growth_form", "governance_equity")
 
 
 @pytest.fixture
@@ -69,11 +73,12 @@ def create_workshop(at, title="Pilot weights") -> tuple[str, str]:
 def test_renders_in_english_and_persian(data):
     at = open_page()
     assert at.title[0].value == "Weighting workshop"
-    assert "7 dimensions" in texts(at)
+    assert tuple(wv.dimensions(run(Scenario()).matrix.criteria)) == DIMENSIONS
+    assert "8 dimensions" in texts(at)
     at.radio(key="lang").set_value("fa").run()
     assert not at.exception
     assert at.title[0].value == "کارگاه وزن‌دهی"
-    assert "۷ بعد" in texts(at)
+    assert "۸ بعد" in texts(at)
     assert "سرمایه انسانی" in texts(at)  # the dimensions by their Persian names
 
     # The facilitator's view in Persian: tables with Persian digits and names.
@@ -95,7 +100,7 @@ def test_facilitator_creates_and_two_participants_submit(data):
     fac = open_page()
     code, key = create_workshop(fac)
     ws = data.workshop(code)
-    assert ws.title == "Pilot weights" and len(ws.criteria) == 7
+    assert ws.title == "Pilot weights" and ws.criteria == DIMENSIONS
     assert ws.framework == "iran_national" and json.loads(ws.scenario)["framework"]
     assert [c.value for c in fac.code] == [f"/workshop?ws={code}",
                                            f"/workshop?ws={code}&key={key}"]
@@ -108,10 +113,10 @@ def test_facilitator_creates_and_two_participants_submit(data):
     ana.button(key="ws_join").click().run()
     assert "Participant 1" in texts(ana) and "Ana" in texts(ana)
     sliders = [s for s in ana.slider if s.key.startswith(f"ws_w.{code}.")]
-    assert sum(s.value for s in sliders) == 100
-    sliders[0].set_value(40)
+    assert len(sliders) == len(DIMENSIONS) and sum(s.value for s in sliders) == 100
+    sliders[0].set_value(44)
     for s in sliders[1:]:
-        s.set_value(10)
+        s.set_value(8)   # 44 + 7 × 8 = 100
     ana.run()
     ana.button(key="ws_submit").click().run()
     assert not ana.exception and not ana.error
@@ -123,10 +128,11 @@ def test_facilitator_creates_and_two_participants_submit(data):
     assert "Participant 2" in texts(bob)
     bob.radio(key="ws_mode").set_value("pairwise").run()
     judge = [s for s in bob.select_slider if s.key.startswith(f"ws_j.{code}.")]
-    assert len(judge) == 21
-    judge[0].set_value(5)      # 1st ≫ 2nd
-    judge[1].set_value(-5)     # 3rd ≫ 1st
-    judge[6].set_value(5)      # 2nd ≫ 3rd: a cycle
+    assert len(judge) == len(DIMENSIONS) * (len(DIMENSIONS) - 1) // 2 == 28
+    first, second, third = DIMENSIONS[:3]
+    bob.select_slider(key=f"ws_j.{code}.{first}|{second}").set_value(5)    # 1st ≫ 2nd
+    bob.select_slider(key=f"ws_j.{code}.{first}|{third}").set_value(-5)    # 3rd ≫ 1st
+    bob.select_slider(key=f"ws_j.{code}.{second}|{third}").set_value(5)    # 2nd ≫ 3rd: a cycle
     bob.run()
     assert "Inconsistent" in texts(bob) and len(frame(bob, "Your judgement")) == 3
     bob.button(key="ws_submit").click().run()
@@ -135,7 +141,7 @@ def test_facilitator_creates_and_two_participants_submit(data):
     group = data.group(code)
     assert group.n_submitted == 2
     assert group.participants["kind"].tolist() == ["weights", "pairwise"]
-    assert group.individual.loc["Participant 1"].iloc[0] == pytest.approx(0.4)
+    assert group.individual.loc["Participant 1"].iloc[0] == pytest.approx(0.44)
 
     # The facilitator's view, from a new session with the facilitator's link.
     view = open_page(ws=code, key=key)
@@ -147,7 +153,9 @@ def test_facilitator_creates_and_two_participants_submit(data):
     labels = [ws.label(c) for c in group.weights.index]
     assert bars["data"][0]["y"] == labels
     np.testing.assert_allclose(bars["data"][0]["x"], 100 * group.weights.to_numpy(), atol=1e-9)
-    assert len(frame(view, "Rank")) == 10 and len(frame(view, "City")) == 5
+    # the group's top 10: all 8 default candidates
+    assert len(frame(view, "Rank")) == len(run(Scenario()).ranking.scores) == 8
+    assert len(frame(view, "City")) == 5
 
     # The first session is the facilitator too: its refresh shows the same.
     fac.button(key="ws_refresh").click().run()

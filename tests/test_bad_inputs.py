@@ -207,7 +207,8 @@ def _base():
 def _check_base_csv(ds, messages):
     assert messages == []
     assert ds.summary() == {"provinces": 2, "counties": 2, "cities": 4, "indicators": 3,
-                            "values": 8, "sources": 1}
+                            "values": 8, "sources": 1, "urban_centres": 0}  # optional, absent
+    assert ds.urban_centres is None
 
 
 def _check_same_as_base(ds, messages):
@@ -260,7 +261,7 @@ def _check_reprojected(ds, messages):
 def _check_extra_sheet(ds, messages):
     assert messages == ["workbook_extra_sheet_warned.xlsx: sheets ['notes'] are not dataset "
                         "tables and were ignored (tables: ['provinces', 'counties', 'cities', "
-                        "'values', 'indicators', 'sources'])."]
+                        "'values', 'indicators', 'sources', 'urban_centres'])."]
     assert len(ds.cities) == 4
 
 

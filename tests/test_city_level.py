@@ -6,8 +6,6 @@ Synthetic datasets come from ``tests/conftest.py`` (seeded, labelled SYNTHETIC).
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import pytest
 
@@ -24,7 +22,7 @@ from citykit.eligibility import (
     rule_from_dict,
 )
 from citykit.matrix import CityMatrix
-from citykit.scenario import Scenario, run
+from citykit.scenario import Scenario
 
 
 @pytest.fixture

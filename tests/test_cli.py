@@ -1,10 +1,14 @@
 """The command line: datasets, validate (exit codes, no tracebacks), templates, checksums."""
 
+import zipfile
+
+import openpyxl
 import pandas as pd
 import pytest
 
 from citykit.cli import main
-from citykit.validation import TABLE_COLUMNS
+from citykit.templates import WORKBOOK_NAME
+from citykit.validation import REQUIRED_COLUMNS, TABLE_COLUMNS
 
 
 def test_datasets_lists_iran_with_counts(capsys):
@@ -12,7 +16,7 @@ def test_datasets_lists_iran_with_counts(capsys):
     out = capsys.readouterr().out
     row = next(line for line in out.splitlines() if line.startswith("iran"))
     fields = row.split()
-    assert fields[1:4] == ["31", "429", "425"]
+    assert fields[1:4] == ["31", "429", "414"]      # provinces, counties, the city register
     assert int(fields[4]) >= 30 and fields[-1] == "verified"
 
 
@@ -62,9 +66,33 @@ def test_shipped_templates_are_current(tmp_path):
     from .conftest import ROOT
 
     main(["templates", str(tmp_path)])
+    shipped = ROOT / "datasets" / "templates"
+    assert sorted(p.name for p in shipped.iterdir()) == \
+        sorted([*(f"{table}.csv" for table in TABLE_COLUMNS), WORKBOOK_NAME])
     for table in TABLE_COLUMNS:
-        shipped = (ROOT / "datasets" / "templates" / f"{table}.csv").read_text()
-        assert shipped == (tmp_path / f"{table}.csv").read_text()
+        assert (shipped / f"{table}.csv").read_text() == (tmp_path / f"{table}.csv").read_text()
+    # the workbook is reproducible (no time stamps): the shipped one holds the same members,
+    # byte for byte once unzipped (compressed bytes may differ between zlib builds)
+    assert _unzipped(shipped / WORKBOOK_NAME) == _unzipped(tmp_path / WORKBOOK_NAME)
+
+
+def _unzipped(path):
+    with zipfile.ZipFile(path) as book:
+        return [(i.filename, i.date_time, book.read(i)) for i in book.infolist()]
+
+
+def test_templates_workbook_is_byte_reproducible(tmp_path):
+    import time
+
+    main(["templates", str(tmp_path / "a")])
+    time.sleep(1.1)                                   # the stamps have one-second resolution
+    main(["templates", str(tmp_path / "b")])
+    first = (tmp_path / "a" / WORKBOOK_NAME).read_bytes()
+    assert first == (tmp_path / "b" / WORKBOOK_NAME).read_bytes()
+    book = openpyxl.load_workbook(tmp_path / "a" / WORKBOOK_NAME)
+    assert book.sheetnames == list(TABLE_COLUMNS)
+    bold = {c.value for c in book["urban_centres"][1] if c.font.b}
+    assert bold == set(REQUIRED_COLUMNS["urban_centres"]) == {"centre_id", "name_en"}
 
 
 def test_checksums_then_validate(synthetic, capsys):

@@ -1,11 +1,19 @@
 """`citykit rank`: plain decision-matrix mode and dataset mode; errors exit 2 without traceback."""
 
 import json
+import re
 
 import pandas as pd
 import pytest
 
 from citykit.cli import main
+from citykit.scenario import Scenario, run
+
+#: The metropolises of the bundled Iran register (cities.is_metropolis): Tehran, Mashhad,
+#: Isfahan, Shiraz, Tabriz, Karaj, Qom, Ahvaz, Kermanshah.
+METROPOLISES = {"112931", "124665", "418863", "115019", "113646", "128747", "119208",
+                "144448", "128226"}
+TEHRAN = "112931"
 
 
 @pytest.fixture
@@ -72,8 +80,12 @@ def test_dataset_mode_top_n_excludes_capital(capsys):
 def test_dataset_mode_include_capital_json(capsys):
     assert main(["rank", "--method", "wsum", "--include-capital", "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert "112931" in {r["city_id"] for r in out["results"]}
-    assert out["scenario"]["eligibility"] == []
+    ids = {r["city_id"] for r in out["results"]}
+    # the default candidates (metropolises) with only the capital rule dropped: the 9
+    # metropolises, Tehran (112931) included
+    assert "112931" in ids and len(ids) == 9
+    assert out["scenario"]["eligibility"] == [{"rule": "exclude-capital-area"},
+                                              {"rule": "metropolis-only"}]
 
 
 def test_scenario_file(tmp_path, capsys):
@@ -84,4 +96,79 @@ def test_scenario_file(tmp_path, capsys):
     assert main(["rank", "--scenario", str(path), "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["method"] == "vikor"
-    assert len(out["results"]) == 6     # metropolis-only keeps all 6, including the capital
+    # metropolis-only keeps all 9 metropolises of the register, including the capital
+    assert {r["city_id"] for r in out["results"]} == METROPOLISES
+
+
+# --------------------------------------------------------------------------- candidate presets
+
+def _rank_csv(capsys, *flags: str) -> tuple[pd.DataFrame, str]:
+    assert main(["rank", "--dataset", "iran", *flags]) == 0
+    captured = capsys.readouterr()
+    return pd.read_csv(pd.io.common.StringIO(captured.out), dtype={"city_id": str}), \
+        captured.err
+
+
+def test_default_rank_is_the_default_scenario_without_capital_area_or_doubles(iran, capsys):
+    table, err = _rank_csv(capsys)
+    default = run(Scenario())
+    expected = default.ranking
+    assert sorted(table["city_id"]) == sorted(expected.scores.index)
+    assert table.set_index("city_id")["rank"].to_dict() == expected.ranks.to_dict()
+    # the 8 metropolises other than the capital
+    assert set(table["city_id"]) == METROPOLISES - {TEHRAN}
+    cities = iran.cities.loc[table["city_id"]]
+    area = iran.capital_area()
+    assert not area[table["city_id"]].any() and TEHRAN not in set(table["city_id"])
+    # Tehran's urban centre holds one candidate only: Karaj, the capital of Alborz (a city in
+    # its own right, which capital_area() does not count as a suburb)
+    in_centre = cities["urban_centre_id"].eq(iran.cities.at[TEHRAN, "urban_centre_id"])
+    assert cities.index[in_centre].tolist() == ["128747"]
+    assert cities.loc[in_centre, "is_provincial_capital"].astype(bool).all()
+    assert not cities["county_code"].eq(iran.cities.at[TEHRAN, "county_code"]).any()
+    # no place twice
+    assert table["city_id"].is_unique
+    assert not cities.duplicated(["name_en", "province_code"]).any()
+    assert not cities.duplicated(["name_fa", "province_code"]).any()
+    # no exact tie among the best 10
+    top = table[table["rank"] <= 10]
+    assert top["score"].is_unique and top["rank"].is_unique
+    assert "candidates: metropolises (414 cities -> 8)" in err
+    share = 100 * default.weight_by_provenance()["city-level"].mean()
+    assert f"; {share:.0f} % of the ranking weight on city-level values" in err
+
+
+def test_urban_centres_with_a_population_floor(iran, capsys):
+    table, err = _rank_csv(capsys, "--candidates", "urban-centres", "--min-population",
+                           "300000")
+    cities = iran.cities.loc[table["city_id"]]
+    assert len(table) == 29 and table["city_id"].is_unique
+    assert (cities["population"] >= 300_000).all()
+    core = cities["centre_role"].eq("core") | cities["is_provincial_capital"].astype(bool)
+    assert core.all()
+    assert TEHRAN not in set(table["city_id"]) and not iran.capital_area()[cities.index].any()
+    assert "candidates: urban-centres (414 cities -> 29)" in err
+    # the floor bites: the preset's own floor (100,000) admits more
+    wider, _ = _rank_csv(capsys, "--candidates", "urban-centres")
+    assert len(wider) > len(table) and set(table["city_id"]) < set(wider["city_id"])
+    assert (iran.cities.loc[wider["city_id"], "population"] < 300_000).any()
+
+
+def test_provincial_capitals_are_30_without_tehran(iran, capsys):
+    table, err = _rank_csv(capsys, "--candidates", "provincial-capitals")
+    capitals = iran.cities.index[iran.cities["is_provincial_capital"].astype(bool)]
+    assert len(capitals) == 31
+    assert len(table) == 30 and set(table["city_id"]) == set(capitals) - {TEHRAN}
+    assert iran.cities.loc[table["city_id"], "province_code"].is_unique   # one per province
+    assert "candidates: provincial-capitals (414 cities -> 30)" in err
+
+
+def test_frameworks_prints_the_city_level_weight_share(capsys):
+    assert main(["frameworks", "--dataset", "iran"]) == 0
+    out = capsys.readouterr().out
+    found = re.search(r"ranking weight on city-level values in the default scenario "
+                      r"\(metropolises candidates: (\d+), framework iran_national\): "
+                      r"([\d.]+) % on average", out)
+    assert found, out
+    assert int(found[1]) == 8
+    assert 40 <= float(found[2]) <= 100

@@ -71,3 +71,35 @@ def test_geopackage_and_geojson_cities_load(synthetic):
 
 def test_bundled_list():
     assert bundled_datasets() == ["iran"]
+
+
+# --------------------------------------------------------------------------- the bundled data
+
+KARAJ, MASHHAD = "128747", "124665"
+
+
+def test_karaj_takes_no_value_of_the_capitals_urban_centre(iran):
+    capital = iran.cities.loc[iran.national_capital[0]]
+    karaj = iran.cities.loc[KARAJ]
+    assert karaj["name_en"] == "Karaj" and karaj["centre_role"] == "member"
+    assert karaj["urban_centre_id"] == capital["urban_centre_id"]     # Tehran's centre
+    centre_codes = iran.indicators.index[iran.indicators["level"] == "urban_centre"].tolist()
+    assert centre_codes and all(code.startswith("uc_") for code in centre_codes)
+    values = iran.city_values().set_index(["city_id", "indicator"])
+    karajs = values.loc[KARAJ]
+    assert not set(centre_codes) & set(karajs.index)                   # absent, not copied
+    assert "urban-centre" not in set(karajs["provenance"])
+    assert karajs.loc["wup_population", ["provenance", "from_entity"]].tolist() == ["own", KARAJ]
+    # ... while the capital, the core of that centre, does take them
+    assert values.loc[(capital.name, "uc_gdp_ppp_per_capita"), "from_entity"] == \
+        capital["urban_centre_id"]
+
+
+def test_mashhad_takes_its_own_urban_centres_values(iran):
+    assert iran.cities.loc[MASHHAD, ["name_en", "urban_centre_id", "centre_role"]].tolist() == \
+        ["Mashhad", "5918", "core"]
+    row = iran.city_values(["uc_gdp_ppp_per_capita"]).set_index("city_id").loc[MASHHAD]
+    assert row["provenance"] == "urban-centre" and row["from_entity"] == "5918"
+    centre = iran.values.query("entity_id == '5918' and level == 'urban_centre' and "
+                               "indicator == 'uc_gdp_ppp_per_capita'")
+    assert row["value"] == centre["value"].iloc[0]

@@ -6,10 +6,12 @@ formula injection and a given shortlist use a small SYNTHETIC dataset from ``con
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import re
 import shutil
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -20,6 +22,7 @@ import pyogrio
 import pytest
 
 from citykit.cli import main
+from citykit.eligibility import preset_rules
 from citykit.exceptions import ExportError
 from citykit.export import (
     MANIFEST,
@@ -64,8 +67,13 @@ def injected(tmp_path_factory):
     cities.loc[cities["city_id"] == "S2", ["name_en", "name_fa"]] = [INJECTION, "@SUM(1+1)"]
     cities.to_csv(folder / "cities.csv", index=False)
     write_manifest(folder)
-    scenario = Scenario(dataset=str(folder), framework=None, weights="equal")
-    return run(scenario)
+    # every city but the capital is a candidate: the default (metropolises) leaves none here,
+    # and the capital-area rule would drop the hostile S2 (it shares the capital's county)
+    scenario = Scenario(dataset=str(folder), framework=None, weights="equal",
+                        eligibility=preset_rules("all-cities"))
+    result = run(scenario)
+    assert "S2" in result.ranking.scores.index
+    return result
 
 
 # --------------------------------------------------------------------------- files
@@ -86,7 +94,14 @@ def test_workbook_opens_with_every_sheet(dossier_en, iran_result):
     steps = [row[1] for row in book["methodology"].iter_rows(min_row=2, values_only=True)]
     assert steps[:3] == ["Data", "Framework and criteria", "Candidates and eligibility"]
     excluded = list(book["excluded"].iter_rows(min_row=2, values_only=True))
-    assert [(r[0], r[4]) for r in excluded] == [("112931", "exclude-capital")]   # Tehran
+    audit = iran_result.audit.excluded()
+    assert [(r[0], r[4]) for r in excluded] == list(zip(audit["id"], audit["rule"], strict=True))
+    assert (excluded[0][0], excluded[0][4]) == ("112931", "exclude-capital")     # Tehran
+    # the default (metropolises): Tehran, then its county and urban centre, then the rest
+    assert Counter(r[4] for r in excluded) == {"exclude-capital": 1,
+                                               "exclude-capital-area": 23,
+                                               "metropolis-only": 382}
+    assert len(excluded) + len(iran_result.ranking.scores) == 414
     indicators = list(book["indicators"].iter_rows(values_only=True))
     assert {"criterion", "value", "unit", "year", "source", "provenance"} <= set(indicators[0])
     assert len(indicators) - 1 == iran_result.ranking.matrix.values.size
@@ -104,7 +119,21 @@ def test_ranking_and_shortlist_csv(dossier_en, iran_result):
     short = pd.read_csv(dossier_en.paths["shortlist"], dtype={"city_id": str},
                         encoding="utf-8-sig")
     assert short["city_id"].tolist() == table["city_id"].head(5).tolist()
-    assert short["strengths"].str.contains("county value|province value").all()
+    # each strength names where its value comes from: the city's own value reads bare, an
+    # urban centre's, county's or province's value says so
+    notes = {"urban-centre": "urban-centre value", "proxy-county": "county value",
+             "proxy-province": "province value"}
+    provenance = iran_result.ranking.matrix.provenance
+    seen = set()
+    for city, text in zip(short["city_id"], short["strengths"], strict=True):
+        rows = iran_result.ranking.strengths_weaknesses(city)
+        kinds = [str(provenance.at[city, c]) for c in rows.loc[rows["kind"] == "strength",
+                                                                "criterion"]]
+        assert kinds and len(text.split(" than most candidates")) - 1 == len(kinds)
+        for kind, note in notes.items():
+            assert text.count(note) == kinds.count(kind), (city, kind)
+        seen.update(kinds)
+    assert {"own", "urban-centre", "proxy-county", "proxy-province"} <= seen
     # need signals have their own columns, and never appear among strengths or weaknesses
     assert {"more_need", "less_need"} <= set(short.columns)
     assert short["more_need"].fillna("").str.contains("more need").any()
@@ -112,12 +141,17 @@ def test_ranking_and_shortlist_csv(dossier_en, iran_result):
         assert not short[column].fillna("").str.contains("more need|less need").any()
 
 
-def test_top_k_tie_at_the_cut_is_named(dossier_en, iran_result):
-    steps = dict(methodology(iran_result, k=5))
-    tied = dossier_en.manifest["shortlist"]["tied_left_out"]
-    assert tied, "the default Iran ranking has a tie at rank 4"
-    assert "The cut falls inside a tie" in steps["Shortlist"]
-    assert iran_result.ranking.matrix.names("en")[tied[0]] in steps["Shortlist"]
+def test_top_k_tie_at_the_cut_is_named(injected, dossier_en, tmp_path):
+    """SYNTHETIC S2 and S4 share their province and county (and so every value): a tie."""
+    ranks = injected.ranking.ranks
+    assert ranks["S2"] == ranks["S4"] == 4 and (ranks < 4).sum() == 3
+    dossier = export_dossier(injected, tmp_path, k=4, robustness=None)
+    assert dossier.manifest["shortlist"]["tied_left_out"] == ["S4"]
+    steps = dict(methodology(injected, k=4))
+    assert "The cut falls inside a tie: Synthetic city 4 share rank 4" in steps["Shortlist"]
+    assert "inside a tie" not in dict(methodology(injected, k=3))["Shortlist"]
+    # the default Iran ranking has no tie at its cut
+    assert dossier_en.manifest["shortlist"]["tied_left_out"] == []
 
 
 def test_geo_outputs(dossier_en, iran_result):
@@ -253,7 +287,10 @@ def test_verify_dossier_passes_then_catches_tampering(dossier_en, tmp_path):
     shutil.copytree(dossier_en.folder, folder)
     assert verify_dossier(folder) == []
     ranking = folder / OUTPUTS["ranking"]
-    ranking.write_bytes(ranking.read_bytes().replace(b"0.6", b"0.7", 1))
+    header, first = csv.reader(ranking.read_text(encoding="utf-8-sig").splitlines()[:2])
+    score = first[header.index("score")]                      # the top city's score
+    assert float(score) != 0.99
+    ranking.write_bytes(ranking.read_bytes().replace(score.encode(), b"0.99", 1))
     problems = [str(p) for p in verify_dossier(folder)]
     assert any(p.startswith("ranking.csv") and "modified" in p for p in problems)
     assert any("other scores" in p for p in problems)    # the re-run disagrees too

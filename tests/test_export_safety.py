@@ -22,6 +22,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from citykit.eligibility import preset_rules
 from citykit.export import (
     FORMULA_START,
     OUTPUTS,
@@ -46,6 +47,9 @@ HOSTILE_COLUMN = "=cmd|' /C calc'!A0"
 NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
 CHROMIUM = Path("/usr/bin/chromium")
 SEED = 9
+#: Every city but the capital is a candidate, so every hostile name but one is ranked (the
+#: default, the metropolises, leaves none in a SYNTHETIC dataset).
+EVERY_CITY = preset_rules("all-cities")
 
 # The loader warns that it tidied the spaces of "\t=1" (a documented repair, not a failure).
 pytestmark = pytest.mark.filterwarnings("ignore::citykit.exceptions.CityKitWarning")
@@ -104,7 +108,7 @@ def _workshop_record(folder: Path, criteria: list[str]) -> dict:
 def hostile(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
     result = run(Scenario(dataset=str(_write(root / "ds", hostile=True)), framework=None,
-                          weights="equal"))
+                          weights="equal", eligibility=EVERY_CITY))
     record = _workshop_record(root / "workshops", list(result.ranking.weights.index))
     en = export_dossier(result, root / "en", k=3, workshop=record)
     fa = export_dossier(result, root / "fa", k=3, lang="fa", robustness=None, workshop=record)
@@ -116,7 +120,7 @@ def clean(tmp_path_factory):
     """The same SYNTHETIC dataset with plain names (for the brief's structure)."""
     root = tmp_path_factory.mktemp("clean")
     result = run(Scenario(dataset=str(_write(root / "ds", hostile=False)), framework=None,
-                          weights="equal"))
+                          weights="equal", eligibility=EVERY_CITY))
     record = _workshop_record(root / "workshops", list(result.ranking.weights.index))
     return (export_dossier(result, root / "en", k=3, workshop=record),
             export_dossier(result, root / "fa", k=3, lang="fa", robustness=None,

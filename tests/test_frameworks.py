@@ -88,10 +88,24 @@ def test_national_framework_separates_readiness_and_need(national):
     assert weights["gov_abroad_services"] == 0.0
 
 
-def test_every_national_component_maps_to_a_standard_code(national):
+#: Components measured only by GHSL urban-centre or UN WUP indicators that no bundled standard
+#: defines (open space is not green space, see uc_open_space_share's note; night lights, land
+#: per person, growth and street circuity have no KPI of their own). Pinned: a new component
+#: without a standard code must be added here knowingly.
+WITHOUT_STANDARD_CODE = {"night_lights", "compactness", "population_growth", "street_circuity",
+                         "open_space"}
+
+
+def test_every_national_component_maps_to_a_standard_code(national, iran):
+    unmapped = set()
     for leaf in national.leaves:
         codes = [code for codes in leaf.crosswalk.values() for code in codes]
-        assert codes, f"{leaf.code} has no standard code"
+        if not codes:
+            unmapped.add(leaf.code)
+    assert unmapped == WITHOUT_STANDARD_CODE
+    for code in unmapped:       # only city-level measures; every administrative one is mapped
+        levels = set(iran.indicators.loc[list(national.by_code[code].indicators), "level"])
+        assert levels <= {"city", "urban_centre"}, code
 
 
 def test_every_mapped_indicator_exists_in_the_dataset(national, iran):
@@ -126,12 +140,16 @@ def _independent_cell_count(fw, ds):
         latest[(indicator, level)] = set(group.loc[group["year"] == top, "entity_id"])
     counts = {}
     for leaf in fw.leaves:
-        n = {"own": 0, "county": 0, "province": 0}
+        n = {"own": 0, "centre": 0, "county": 0, "province": 0}
         for city in ds.cities.itertuples():
+            # only a centre's core city takes its values; a member town does not
+            centre = city.urban_centre_id if str(city.centre_role) == "core" else None
             for level, key, entity in (("own", "city", city.city_id),
+                                       ("centre", "urban_centre", centre),
                                        ("county", "county", city.county_code),
                                        ("province", "province", city.province_code)):
-                if any(entity in latest.get((i, key), ()) for i in leaf.indicators):
+                if entity is not None and any(entity in latest.get((i, key), ())
+                                              for i in leaf.indicators):
                     n[level] += 1
                     break
         counts[leaf.code] = n
@@ -142,9 +160,10 @@ def test_coverage_agrees_with_an_independent_count(national, iran):
     cov = coverage(national, iran).leaves.set_index("code")
     for code, n in _independent_cell_count(national, iran).items():
         assert cov.loc[code, "cities_own"] == n["own"], code
+        assert cov.loc[code, "cities_centre"] == n["centre"], code
         assert cov.loc[code, "cities_county_proxy"] == n["county"], code
         assert cov.loc[code, "cities_province_proxy"] == n["province"], code
-        total = n["own"] + n["county"] + n["province"]
+        total = n["own"] + n["centre"] + n["county"] + n["province"]
         assert cov.loc[code, "cities_missing"] == len(iran.cities) - total
 
 
@@ -155,15 +174,23 @@ def test_coverage_summary_and_gaps(national, iran):
     assert cov.summary["leaves_with_data"] == with_data
     assert cov.summary["leaf_coverage_pct"] == round(100 * with_data / len(national.leaves), 1)
     assert set(cov.gaps["code"]) == {c.code for c in national.leaves if not c.indicators}
-    assert cov.summary["own_pct_of_filled"] == 0.0   # Iran: no city-level indicator yet
+    # Iran: city values (UN WUP, 28 cities) and urban-centre values (GHSL, core cities) now
+    # exist next to the county and province proxies
+    shares = [cov.summary[f"{kind}_pct_of_filled"] for kind in ("own", "centre", "county_proxy",
+                                                                  "province_proxy")]
+    assert all(share > 0 for share in shares)
+    assert sum(shares) == pytest.approx(100, abs=0.2)
 
 
 def test_coverage_of_a_candidate_subset(national, iran):
     metros = iran.cities.index[iran.cities["is_metropolis"]].tolist()
     cov = coverage(national, iran, candidates=metros)
-    assert cov.candidates == len(metros) == 6
-    row = cov.leaves.set_index("code").loc["unemployment"]
-    assert row["cities_county_proxy"] == 6
+    assert cov.candidates == len(metros) == 9
+    leaves = cov.leaves.set_index("code")
+    assert leaves.loc["unemployment", "cities_county_proxy"] == 9
+    assert leaves.loc["urban_population", "cities_own"] == 9           # every one in WUP
+    # every metropolis but Karaj is the core of its urban centre
+    assert leaves.loc["city_product", ["cities_centre", "cities_missing"]].tolist() == [8, 1]
 
 
 def test_standard_framework_coverage_goes_through_the_crosswalk(iran):
@@ -171,6 +198,69 @@ def test_standard_framework_coverage_goes_through_the_crosswalk(iran):
     mapping = component_indicators(fw, iran)
     assert "census_unemployment_rate" in mapping["EC:P:EM:1C"]
     assert coverage(fw, iran).summary["leaves_with_data"] >= 5
+
+
+# ----------------------------------------------------------------- the revised national framework
+
+CITY_LEVEL_PREFIXES = ("uc_", "wup_")
+
+
+def test_revised_national_framework_validates_against_its_dataset(iran):
+    from citykit.frameworks import check_framework, read_framework_file
+
+    path = _resolve_bundled("iran_national")
+    raw, _ = read_framework_file(path)
+    assert raw["dataset"] == "iran"
+    assert check_framework(raw, file=path.name, dataset=iran) == []
+    assert load_framework("iran_national", dataset=iran).leaf_weights().sum() == pytest.approx(1)
+
+
+def test_every_indicator_of_the_national_framework_exists(national, iran):
+    named = [i for leaf in national.leaves for i in leaf.indicators]
+    assert named and set(named) <= set(iran.indicators.index)
+    city_level = {i for i in named if i.startswith(CITY_LEVEL_PREFIXES)}
+    levels = iran.indicators.loc[sorted(city_level), "level"]
+    assert set(levels[levels.index.str.startswith("uc_")]) == {"urban_centre"}
+    assert set(levels[levels.index.str.startswith("wup_")]) == {"city"}
+    assert len(city_level) >= 10
+
+
+def test_default_ranking_rests_at_least_40_percent_on_city_level_values(national, iran):
+    from citykit.scenario import Scenario, run
+
+    result = run(Scenario(), dataset=iran)
+    assert result.scenario.framework == "iran_national"
+    share = result.city_level_share()
+    assert 0.4 <= share <= 1
+    by_city = result.weight_by_provenance()
+    assert by_city.sum(axis=1).to_numpy() == pytest.approx(1)
+    assert share == pytest.approx(by_city["city-level"].mean())
+    # a core city (Mashhad) has city-level values for every leaf measured by uc_*/wup_* only
+    city_leaves = [leaf.code for leaf in national.leaves
+                   if leaf.indicators and all(i.startswith(CITY_LEVEL_PREFIXES)
+                                              for i in leaf.indicators)]
+    expected = national.leaf_weights()[city_leaves].sum()
+    assert by_city.loc["124665", "city-level"] == pytest.approx(expected)
+    # Karaj has no centre of its own: only its WUP values count, the rest is imputed
+    assert by_city.loc["128747", "city-level"] < expected
+    assert by_city.loc["128747", "imputed"] > 0
+
+
+def test_coverage_reports_urban_centre_leaves(national, iran):
+    leaves = coverage(national, iran).leaves.set_index("code")
+    centre = set(leaves.index[leaves["status"] == "urban centre"])
+    expected = {leaf.code for leaf in national.leaves
+                if leaf.indicators and all(i.startswith("uc_") for i in leaf.indicators)}
+    assert centre == expected and "city_product" in centre
+    assert (leaves.loc[sorted(centre), "cities_centre"] > 0).all()
+    assert (leaves.loc[sorted(centre), "cities_own"] == 0).all()
+    assert set(leaves["status"]) == {"city", "urban centre", "county", "province", "no data"}
+
+
+def _resolve_bundled(name):
+    from citykit.frameworks import frameworks_root
+
+    return frameworks_root() / f"{name}.yaml"
 
 
 # ----------------------------------------------------------------- user frameworks and errors
@@ -221,9 +311,9 @@ def test_unknown_polarity(tmp_path, raw_national):
 def test_weights_that_do_not_sum_to_one_are_refused(tmp_path, raw_national):
     raw = copy.deepcopy(raw_national)
     _component(raw, "human_capital")["weight"] = 0.5
-    with pytest.raises(FrameworkError, match=r"weights of children of 'readiness' sum to 1\.0500, "
+    with pytest.raises(FrameworkError, match=r"weights of children of 'readiness' sum to 1\.3000, "
                                              r"not 1 \(human_capital=0\.5, economy=0\.35, "
-                                             r"urban_scale=0\.2\)\. Fix: .*does not re-normalise"):
+                                             r"urban_scale=0\.45\)\. Fix: .*does not re-normalise"):
         load_framework(_write(tmp_path, raw))
 
 

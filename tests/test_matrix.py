@@ -37,7 +37,7 @@ def test_from_frame_rejects_text_and_duplicate_rows():
 def test_transformations_return_new_objects(iran):
     m = CityMatrix.from_dataset(iran, indicators=["census_urban_share", "gdl_shdi"])
     smaller = m.take(m.values.index[:3], note="first three")
-    assert m.shape == (425, 2) and smaller.shape == (3, 2)
+    assert m.shape == (len(iran.cities), 2) == (414, 2) and smaller.shape == (3, 2)
     assert smaller.history[-1] == "first three"
     fewer = m.drop_criteria(["gdl_shdi"], note="drop hdi")
     assert list(fewer.values.columns) == ["census_urban_share"]
@@ -46,7 +46,15 @@ def test_transformations_return_new_objects(iran):
 
 def test_from_dataset_flags_every_cell_with_its_provenance(iran):
     m = CityMatrix.from_dataset(iran, load_framework("iran_national"))
-    assert set(np.unique(m.provenance.to_numpy())) <= {"own", "proxy-county", "proxy-province"}
+    # a city missing a centre or WUP value (most towns) is flagged missing, never filled in
+    assert set(np.unique(m.provenance.to_numpy())) == {"own", "urban-centre", "proxy-county",
+                                                       "proxy-province", "missing"}
+    assert (m.values.isna() == (m.provenance == "missing")).all().all()
+    core = (iran.cities["centre_role"] == "core").reindex(m.values.index)
+    centre = m.provenance["uc_gdp_ppp_per_capita"]
+    assert ((centre == "urban-centre") == core).all()         # core cities only
+    assert centre.loc["128747"] == "missing"                  # Karaj, a member of Tehran's
+    assert m.provenance.loc["128747", "wup_population"] == "own"
     assert (m.provenance["census_unemployment_rate"] == "proxy-county").all()
     assert (m.provenance["gdl_shdi" if "gdl_shdi" in m.values else "gdl_life_expectancy"]
             == "proxy-province").all()
@@ -72,5 +80,12 @@ def test_unknown_take_is_an_error(iran):
 def test_coverage_counts(iran):
     m = CityMatrix.from_dataset(iran, indicators=["census_urban_share", "gdl_shdi"])
     cov = m.coverage()["by_criterion"]
-    assert cov.loc["census_urban_share", "proxy-county"] == 425
-    assert cov.loc["gdl_shdi", "proxy-province"] == 425
+    n = len(iran.cities)
+    assert cov.loc["census_urban_share", "proxy-county"] == n == 414
+    assert cov.loc["gdl_shdi", "proxy-province"] == n
+    m = CityMatrix.from_dataset(iran, indicators=["uc_gdp_ppp_per_capita", "wup_population"])
+    both = m.coverage()["by_criterion"]
+    cores = int((iran.cities["centre_role"] == "core").sum())
+    assert both.loc["uc_gdp_ppp_per_capita", "urban-centre"] == cores
+    assert both.loc["uc_gdp_ppp_per_capita", "missing"] == n - cores
+    assert both.loc["wup_population", "own"] == both.loc["wup_population", "n"]

@@ -43,6 +43,7 @@ from citykit.eligibility import (
     MetropolisOnly,
     PopulationFloor,
     apply_rules,
+    preset_rules,
 )
 from citykit.exceptions import CityKitError
 from citykit.impute import handle_missing
@@ -507,6 +508,11 @@ def test_rank_reversal_relearns_data_weights_when_asked():
 
 # --------------------------------------------------------------------------- (d) exports
 
+#: The candidates of the generated datasets: every city but the capital (the default preset,
+#: the metropolises, leaves none in a SYNTHETIC dataset and would stop every run).
+EVERY_CITY = preset_rules("all-cities")
+
+
 def _write_dataset(folder: Path, *, seed: int, n_cities: int, m: int, missing: float) -> Path:
     """A SYNTHETIC dataset folder: ``write_synthetic``'s cities, with `m` generated city-level
     indicators (ties, negatives and gaps included) in place of its two."""
@@ -606,6 +612,7 @@ def test_same_scenario_and_seed_export_the_same_bytes(seed, n_cities, m, missing
         data = _write_dataset(root / "synthetic", seed=seed, n_cities=n_cities, m=m,
                               missing=missing)
         scenario = Scenario(dataset=str(data), framework=None, weights="equal", method=method,
+                            eligibility=EVERY_CITY,
                             missing=("drop-criteria", "median") if missing else "none",
                             normalisation_params={"on_constant": "neutral"}
                             if METHODS[method].default_normalisation == "minmax" else {},
@@ -648,7 +655,7 @@ def test_scenario_runs_on_generated_datasets(seed, n_cities, m, missing, method,
         data = _write_dataset(Path(tmp) / "synthetic", seed=seed, n_cities=n_cities, m=m,
                               missing=missing)
         scenario = Scenario(dataset=str(data), framework=None, weights=weights, method=method,
-                            missing=policy, normalisation_params={"on_constant": "neutral"}
+                            eligibility=EVERY_CITY, missing=policy, normalisation_params={"on_constant": "neutral"}
                             if METHODS[method].default_normalisation == "minmax" else {})
         try:
             result = run(scenario)
@@ -675,7 +682,7 @@ def test_dossier_file_bytes_are_reproducible(tmp_path, name):
 
     data = _write_dataset(tmp_path / "synthetic", seed=3, n_cities=5, m=2, missing=0.0)
     result = run(Scenario(dataset=str(data), framework=None, weights="equal",
-                          normalisation_params={"on_constant": "neutral"}))
+                          eligibility=EVERY_CITY, normalisation_params={"on_constant": "neutral"}))
     export_dossier(result, tmp_path / "first", k=2, robustness=None)
     time.sleep(2.1)
     export_dossier(result, tmp_path / "second", k=2, robustness=None)

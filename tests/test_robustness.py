@@ -350,15 +350,19 @@ def test_weight_intervals_keep_the_set_inside_and_change_it_just_outside(method)
         assert N.index.get_loc(city) not in top(j, row["new_weight"])
 
 
-def test_weight_stability_from_a_result(iran_result):
-    ws = weight_stability(iran_result, top_k=5)
-    assert list(ws.intervals.index) == list(iran_result.ranking.weights.index)
+def test_weight_stability_from_a_result(iran):
+    from citykit.eligibility import preset_rules
+
+    # a top 5 out of more than a handful: the provincial capitals other than Tehran (30)
+    result = run(Scenario(eligibility=preset_rules("provincial-capitals")), dataset=iran)
+    assert len(result.ranking.scores) == 30
+    ws = weight_stability(result, top_k=5)
+    assert list(ws.intervals.index) == list(result.ranking.weights.index)
     assert ((ws.intervals["low"] <= ws.intervals["weight"])
             & (ws.intervals["weight"] <= ws.intervals["high"])).all()
-    assert set(ws.shortlist.index) == set(iran_result.ranking.ranks.index[
-        iran_result.ranking.ranks <= 5])
+    assert set(ws.shortlist.index) == set(result.ranking.ranks.index[result.ranking.ranks <= 5])
     with pytest.raises(RobustnessError, match="leave `weights` out"):
-        weight_stability(iran_result, iran_result.ranking.weights)
+        weight_stability(result, result.ranking.weights)
     with pytest.raises(RobustnessError, match="grid must be >= 3 and tolerance > 0"):
         weight_stability(TINY, [0.5, 0.5], top_k=1, tolerance=0)
 
@@ -414,8 +418,16 @@ def test_choice_shares_equal_the_exact_anova_without_weight_spread():
     assert cs.shares.sum() == pytest.approx(1)
 
 
-def test_choice_sensitivity_on_a_complete_matrix_says_missing_data_has_no_effect(iran_result):
-    cs = choice_sensitivity(iran_result, missing_policies=["none", "median"],
+def test_choice_sensitivity_on_a_complete_matrix_says_missing_data_has_no_effect(iran):
+    from citykit.eligibility import preset_rules
+
+    # the metropolises with every value (Karaj, without a centre of its own, has gaps)
+    complete = Scenario(eligibility=preset_rules("metropolises")
+                        + ({"rule": "coverage-floor", "minimum": 1.0},))
+    result = run(complete, dataset=iran)
+    assert result.missing.missing_before == 0
+    assert "128747" not in result.ranking.scores.index and len(result.ranking.scores) == 7
+    cs = choice_sensitivity(result, missing_policies=["none", "median"],
                             normalisations=["minmax", "rank"], draws=100)
     assert cs.shares["missing"] == 0 and cs.shares["weights"] > 0
     assert any("no missing value" in note for note in cs.notes)
@@ -478,7 +490,7 @@ def test_cli_robustness_json_is_reproducible(capsys):
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--draws", "0"], "draws must be a positive integer; got 0"),
-    (["--top-k", "1000"], "top_k must be an integer between 1 and the number of candidates (424)"),
+    (["--top-k", "1000"], "top_k must be an integer between 1 and the number of candidates (8)"),
     (["--concentration", "0"], "concentration must be a number > 0"),
 ])
 def test_cli_robustness_errors_exit_2_without_traceback(capsys, args, message):

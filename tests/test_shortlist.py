@@ -428,9 +428,10 @@ def test_result_type_and_model_size():
 # --------------------------------------------------------------------------- CLI (Iran)
 
 def test_cli_shortlist_csv(capsys):
+    # spread constraints need more candidates than the 8 default metropolises
     assert main(["shortlist", "--dataset", "iran", "--framework", "iran_national",
-                 "--method", "wsum", "-k", "5", "--max-per-province", "1",
-                 "--min-distance-km", "100"]) == 0
+                 "--candidates", "urban-centres", "--method", "wsum", "-k", "5",
+                 "--max-per-province", "1", "--min-distance-km", "100"]) == 0
     out = capsys.readouterr()
     table = pd.read_csv(pd.io.common.StringIO(out.out), dtype={"city_id": str})
     assert list(table.columns) == ["city_id", "name_en", "name_fa", "province_code",
@@ -441,11 +442,13 @@ def test_cli_shortlist_csv(capsys):
     for (_, a), (_, b) in itertools.combinations(table.iterrows(), 2):
         assert haversine_km(a.latitude, a.longitude, b.latitude, b.longitude) >= 100
     assert "price of diversity" in out.err
+    assert "binding: at most 1 pilot per province binds" in out.err   # the spread mattered
 
 
 def test_cli_shortlist_json(capsys):
-    assert main(["shortlist", "-k", "4", "--max-per-province", "1", "--must-include",
-                 "111822", "--peer-groups", "3", "--format", "json"]) == 0
+    # Yazd (111822) is no metropolis: it is a candidate among the urban-centre cores
+    assert main(["shortlist", "--candidates", "urban-centres", "-k", "4", "--max-per-province",
+                 "1", "--must-include", "111822", "--peer-groups", "3", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert set(doc) >= {"pilots", "price_of_diversity", "binding", "scenario", "constraints"}
     ids = [p["city_id"] for p in doc["pilots"]]
@@ -454,10 +457,14 @@ def test_cli_shortlist_json(capsys):
     assert doc["scenario"]["method"] == "wsum"
     assert doc["price_of_diversity"]["absolute"] >= 0
     assert {"peer_group", "province_name", "latitude"} <= set(doc["pilots"][0])
+    assert len({p["province_code"] for p in doc["pilots"]}) == 4
+    assert len({p["peer_group"] for p in doc["pilots"]}) == 3
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["-k", "40", "--max-per-province", "1"], "only 31 provinces have eligible candidates"),
+    (["--candidates", "all-cities", "-k", "40", "--max-per-province", "1"],
+     "only 31 provinces have eligible candidates"),
+    (["-k", "9"], "k = 9 pilots needs 9 candidates, but only 8 are eligible"),
     (["-k", "3", "--must-include", "nope"], "must_include names cities that are not candidates"),
     (["-k", "3", "--peer-groups", "many"], "--peer-groups must be a whole number >= 2 or "
                                            "'auto'"),

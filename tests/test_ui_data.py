@@ -25,7 +25,8 @@ PERSIAN_DIGITS = set("۰۱۲۳۴۵۶۷۸۹")
 
 @pytest.fixture(scope="module")
 def result():
-    """The app's default scenario on the Iran data (49 candidates, national framework)."""
+    """The app's default scenario on the Iran data (the 8 metropolises other than the capital,
+    national framework, median imputation)."""
     return run(Scenario())
 
 
@@ -39,7 +40,7 @@ def iran_files(tmp_path_factory) -> dict[str, bytes]:
 
 def _best_from_matrix(provenance: pd.DataFrame, criteria: pd.DataFrame) -> pd.DataFrame:
     """Independent count: the best provenance of each leaf, straight from the CityMatrix."""
-    order = {"own": 0, "proxy-county": 1, "proxy-province": 2, "missing": 4}
+    order = {"own": 0, "urban-centre": 1, "proxy-county": 2, "proxy-province": 3, "missing": 5}
     codes = provenance.apply(lambda col: col.map(order))
     best = codes.T.groupby(criteria["component"]).min()
     inverse = {v: k for k, v in order.items()}
@@ -52,24 +53,33 @@ def test_grid_counts_match_the_matrix_provenance_and_coverage(result):
     order, ranks = view.candidate_order(result.dataset, result)
     grid = view.coverage_grid(result.dataset, result.framework, order,
                               provenance=result.ranking.matrix.provenance)
-    assert list(grid.flags.columns) == order and len(order) == len(result.ranking.scores) == 49
+    assert list(grid.flags.columns) == order and len(order) == len(result.ranking.scores) == 8
     assert list(grid.flags.index) == [leaf.code for leaf in result.framework.leaves]
     expected = _best_from_matrix(result.matrix.provenance.loc[order], result.matrix.criteria)
     counts = grid.counts()
-    for flag in ("proxy-county", "proxy-province"):
+    for flag in ("own", "urban-centre", "proxy-county", "proxy-province"):
         independent = (expected == flag).sum(axis=1)
         assert counts.loc[independent.index, flag].tolist() == independent.tolist()
-    assert counts["proxy-province"].sum() == (expected == "proxy-province").to_numpy().sum() > 0
-    assert counts["proxy-county"].sum() == (expected == "proxy-county").to_numpy().sum() > 0
+        assert counts[flag].sum() == (expected == flag).to_numpy().sum() > 0, flag
     # ... and with the library's own coverage report, leaf by leaf (including unscored leaves).
     cov = coverage(result.framework, result.dataset, candidates=order).leaves.set_index("code")
     assert counts["own"].tolist() == cov.loc[counts.index, "cities_own"].tolist()
+    assert counts["urban-centre"].tolist() == cov.loc[counts.index, "cities_centre"].tolist()
     assert counts["proxy-county"].tolist() == cov.loc[counts.index, "cities_county_proxy"].tolist()
-    assert counts["missing"].tolist() == cov.loc[counts.index, "cities_missing"].tolist()
-    assert counts["imputed"].sum() == 0  # the default policy imputes nothing
+    # The default policy (median) fills what the data lacks: those cells show as imputed.
+    assert (counts["missing"] + counts["imputed"]).tolist() == \
+        cov.loc[counts.index, "cities_missing"].tolist()
+    # Only Karaj (no urban centre of its own) is imputed: the components of its imputed criteria.
+    ranked = result.ranking.matrix
+    filled = ranked.provenance.astype(str).apply(lambda col: col.str.startswith("imputed"))
+    assert set(filled.index[filled.any(axis=1)]) == {"128747"}
+    imputed_components = set(ranked.criteria.loc[filled.loc["128747"], "component"])
+    assert set(grid.flags.index[grid.flags["128747"] == "imputed"]) == imputed_components
+    assert counts["imputed"].sum() == len(imputed_components) > 0
+    assert (grid.flags.drop(columns="128747") != "imputed").all().all()
     shares = view.coverage_shares(grid)
     assert sum(shares.values()) == pytest.approx(1.0)
-    assert shares["missing"] == pytest.approx(10 / 30)  # 10 of 30 leaves have no data
+    assert shares["missing"] == pytest.approx(9 / 38)  # 9 of 38 leaves have no data
 
 
 def test_candidates_are_ordered_by_rank_with_ties_by_name(result):
@@ -108,16 +118,17 @@ def test_imputed_cells_are_shown_as_imputed(synthetic):
 
 def test_heatmap_has_one_colour_per_flag_and_persian_labels(result):
     order, ranks = view.candidate_order(result.dataset, result)
-    grid = view.coverage_grid(result.dataset, result.framework, order[:12])
+    grid = view.coverage_grid(result.dataset, result.framework, order[:5])
     fig = view.coverage_figure(grid, view.city_names(result.dataset, "fa"), ranks=ranks,
                                total=len(order), lang="fa")
     heat = fig.data[0]
-    assert heat.type == "heatmap" and (heat.zmin, heat.zmax) == (-0.5, 4.5)
+    assert heat.type == "heatmap" and (heat.zmin, heat.zmax) == (-0.5, 5.5)
     assert list(heat.colorbar.ticktext) == [view.tr(f"data_flag_{f}", "fa") for f in view.FLAGS]
     colours = {c for _, c in heat.colorscale}
     assert colours == set(view.FLAG_COLOURS.values())
     codes = pd.DataFrame(heat.z, index=grid.flags.index, columns=grid.flags.columns)
-    assert (codes == 4).equals(grid.flags == "missing")
+    assert (codes == 5).equals(grid.flags == "missing")
+    assert (codes == 1).equals(grid.flags == "urban-centre") and (codes == 1).any().any()
     assert fig.layout.xaxis.ticktext[0] == "۱. " + result.dataset.cities.loc[order[0], "name_fa"]
     assert PERSIAN_DIGITS & set(fig.layout.title.text)
     assert "Vazirmatn" in fig.layout.font.family
@@ -131,9 +142,20 @@ def test_gaps_are_the_components_marked_missing(result):
     order, _ = view.candidate_order(result.dataset, result)
     gaps = view.data_gaps(result.dataset, result.framework, order)
     marked = [leaf.code for leaf in result.framework.leaves if leaf.data == "missing"]
-    assert gaps["Code"].tolist() == marked and len(marked) == 10
-    assert (gaps["Candidates without a value"] == len(order)).all()
-    assert set(gaps["Why"]) == {"marked 'data: missing' in the framework"}
+    components = gaps[gaps["Gap"] == "component without data"]
+    assert components["Code"].tolist() == marked and len(marked) == 9
+    assert gaps["Code"].tolist()[:len(marked)] == marked  # components first
+    assert (components["Candidates without a value"] == len(order)).all()
+    assert set(components["Why"]) == {"marked 'data: missing' in the framework"}
+    # The indicators only Karaj lacks (no urban centre of its own): one candidate each, and
+    # exactly the criteria the median policy imputed for it.
+    partial = gaps[gaps["Gap"] == "indicator missing for some candidates"]
+    assert len(partial) + len(components) == len(gaps)
+    provenance = result.ranking.matrix.provenance.astype(str)
+    imputed = set(provenance.columns[provenance.loc["128747"].str.startswith("imputed")])
+    assert set(partial["Code"]) == imputed and len(imputed) == 11
+    assert (partial["Candidates without a value"] == 1).all()
+    assert set(partial["Why"]) == {"values missing for these candidates"}
     persian = view.data_gaps(result.dataset, result.framework, order, lang="fa")
     assert persian.iloc[0, 4] == to_persian_digits(len(order))
 

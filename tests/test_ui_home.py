@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 import streamlit as st
 
+from citykit.eligibility import preset_rules
 from citykit.exceptions import CityKitError
 from citykit.i18n import format_number
 from citykit.robustness import robustness
@@ -27,8 +28,14 @@ LATIN_DIGIT = re.compile("[0-9]")
 
 @pytest.fixture(scope="module")
 def result():
-    """The app's default scenario: capital excluded, population floor 200,000."""
+    """The app's default scenario: the 8 metropolises other than the capital."""
     return run(Scenario())
+
+
+@pytest.fixture(scope="module")
+def floored():
+    """Every city but the capital with at least 200,000 people (reasons with numbers)."""
+    return run(Scenario().with_(eligibility=preset_rules("all-cities", min_population=200_000)))
 
 
 @pytest.fixture(scope="module")
@@ -140,17 +147,30 @@ def test_excluded_cities_say_why_in_hover_when_asked(result):
     assert rest.hoverinfo == "skip" and rest.text is None
     rest = _trace(home.home_map(result, excluded_hover=True), "Not a candidate")
     assert rest.hoverinfo is None
-    assert all("below the floor of 200,000" in text for text in rest.text)
+    reasons = home.excluded_cities(result)["reason"]
+    for city, text in zip(rest.customdata, rest.text, strict=True):
+        assert f"Not a candidate: {reasons[city]}" in text, city
+    assert {"not a metropolis", "in the capital's county or urban centre (a suburb of the "
+            "capital)"} == set(reasons[list(rest.customdata)])
 
 
-def test_excluded_table_lists_every_city_that_is_not_ranked(result, iran):
+def test_excluded_table_lists_every_city_that_is_not_ranked(result, floored, iran):
     table = home.excluded_table(result)
     assert list(table.columns) == ["City", "Province", "Population", "Why not a candidate"]
-    assert len(table) == len(iran.cities) - len(result.ranking.scores) == 376
+    assert len(table) == len(iran.cities) - len(result.ranking.scores) == 414 - 8
     assert table.index[0] == TEHRAN and table.iloc[0, -1] == "national capital"
     assert table["Population"].is_monotonic_decreasing
+    why = table.iloc[1:, -1]
+    suburb = why == "in the capital's county or urban centre (a suburb of the capital)"
+    assert set(why[~suburb]) == {"not a metropolis"}
+    assert not iran.cities.loc[why.index[~suburb], "is_metropolis"].any()
+    assert iran.capital_area()[why.index[suburb]].all() and suburb.sum() > 0
+    # With a population floor, the reason gives the population and the floor.
+    table = home.excluded_table(floored)
+    assert len(table) == len(iran.cities) - len(floored.ranking.scores)
+    assert table.index[0] == TEHRAN and table.iloc[0, -1] == "national capital"
     assert (table.iloc[1:, -1].str.contains("below the floor of 200,000")).all()
-    fa = home.excluded_table(result, lang="fa")
+    fa = home.excluded_table(floored, lang="fa")
     assert fa.iloc[1, 2] == format_number(table.iloc[1, 2], "fa")
     assert PERSIAN_DIGIT.search(fa.iloc[1, 3]) and not LATIN_DIGIT.search(fa.iloc[1, 3])
 
@@ -175,7 +195,7 @@ def test_markers_coloured_by_score_or_by_rank(result, acc):
     assert by_score.marker.colorbar.title.text == "Score"
     assert by_score.marker.reversescale is True  # higher is better: dark = best
     hover = by_score.text[ids.index(result.ranking.ranks.idxmin())]
-    assert "Rank 1 of 49" in hover and "Rank interval (5–95 %): " in hover
+    assert "Rank 1 of 8" in hover and "Rank interval (5–95 %): " in hover
     assert "P(top 5)" in hover and "Population: " in hover and "Proxy values: " in hover
     vikor = run(Scenario().with_(method="vikor"))
     assert _trace(home.home_map(vikor), "Ranked candidate").marker.reversescale is False
@@ -240,8 +260,9 @@ def test_persian_map(result, acc, iran):
 def test_ranking_table_in_english(result, acc):
     table = home.ranking_table(result, acc)
     assert list(table.columns) == ["Rank", "City", "Province", "Score",
-                                   "Rank interval (5–95 %)", "P(top 5)", "Proxy share"]
-    assert table["Rank"].is_monotonic_increasing and len(table) == 49
+                                   "Rank interval (5–95 %)", "P(top 5)", "City-level weight",
+                                   "Proxy share"]
+    assert table["Rank"].is_monotonic_increasing and len(table) == 8
     assert TEHRAN not in table.index
     interval = acc.rank_interval
     for cid in table.index[:5]:
@@ -251,6 +272,16 @@ def test_ranking_table_in_english(result, acc):
     np.testing.assert_allclose(table["P(top 5)"], acc.p_top_k[table.index])
     assert table["Proxy share"].between(0, 1).all()
     np.testing.assert_allclose(table["Score"], result.ranking.scores[table.index].round(3))
+    # City-level weight, counted independently: the weight on own and urban-centre values.
+    ranked = result.ranking.matrix
+    weights = result.ranking.weights[ranked.values.columns]
+    city_level = ranked.provenance.isin(["own", "urban-centre"]).astype(float) @ weights
+    np.testing.assert_allclose(table["City-level weight"], city_level[table.index] / weights.sum())
+    assert table["City-level weight"].between(0, 1).all()
+    # Karaj has no urban centre of its own: only its population values are city-level.
+    assert table["City-level weight"].idxmin() == "128747"
+    assert table.loc["128747", "City-level weight"] < table["City-level weight"].drop(
+        "128747").min()
 
 
 def test_ranking_table_in_persian(result, acc, iran):

@@ -14,6 +14,7 @@ import pytest
 from scipy.stats import kendalltau, spearmanr
 
 from citykit.aggregate import METHODS
+from citykit.eligibility import preset_rules
 from citykit.exceptions import CityKitError, RobustnessError
 from citykit.matrix import CityMatrix
 from citykit.ranking import rank
@@ -93,7 +94,8 @@ def test_settings_caption_states_draws_spread_and_precision(synthetic):
 # --------------------------------------------------------------------------- labels
 
 def test_candidate_labels_are_unique_even_when_two_cities_share_a_name():
-    result = run(Scenario())  # no population floor: several towns share a name
+    # Every city, no population floor: several towns share a name.
+    result = run(Scenario(eligibility=preset_rules("all-cities")))
     names = result.matrix.names("en").reindex(result.ranking.ranks.index)
     assert names.duplicated().any()
     labels = rob.candidate_labels(result)
@@ -198,7 +200,9 @@ def test_weight_stability_tables_translate_criteria_and_digits(iran):
     assert set(intervals["معیار"]) == set(iran.matrix.criteria.loc[ws.intervals.index,
                                                                    "name_fa"])
     assert all(_persian(v) for v in intervals["وزن"])
-    assert drops["شهر"].iloc[0] == "کرج" and drops["رتبه"].iloc[0] == "۱"
+    leader = iran.ranking.ranks.idxmin()
+    assert drops["شهر"].iloc[0] == iran.dataset.cities.loc[leader, "name_fa"] == "اهواز"
+    assert drops["رتبه"].iloc[0] == "۱"
 
 
 # --------------------------------------------------------------------------- methods
@@ -263,7 +267,8 @@ def test_choice_table_orders_factors_and_sums_to_one(iran):
     assert list(table.index)[-1] == "interactions"
     assert list(shares.iloc[:-1]) == sorted(shares.iloc[:-1], reverse=True)
     assert table.loc["method", "Varied over"].startswith("Weighted sum, Weighted geometric")
-    assert table.loc["missing", "Varied over"] == "no imputation (not varied)"
+    assert iran.scenario.missing == "median"  # the default policy, kept fixed here
+    assert table.loc["missing", "Varied over"] == "median imputation (not varied)"
     assert table.loc["normalisation", "Varied over"] == "vector, sum"
     fa = rob.choice_table(cs, uniform=True, lang="fa")
     assert fa.loc["weights", "گزینه‌های آزموده"] == "نمونه‌های یکنواخت"
@@ -283,14 +288,14 @@ def test_framework_scenario_keeps_what_changes_the_rankings():
 def test_framework_top_k_recomputes_the_overlap_and_checks_k():
     few = ["iran_national", "u4ssc", "iese_cim"]
     fs = framework_sensitivity(Scenario(), few, top_k=1)
-    for k in (3, 10):
+    for k in (3, 8):  # 8: every candidate (the metropolises but the capital)
         again = rob.framework_top_k(fs, k)
         assert again.top_k == k
         pd.testing.assert_frame_equal(again.top_k_overlap,
                                       framework_sensitivity(Scenario(), few,
                                                             top_k=k).top_k_overlap)
-    with pytest.raises(RobustnessError, match="from 1 to 49.*got 50"):
-        rob.framework_top_k(fs, 50)
+    with pytest.raises(RobustnessError, match="from 1 to 8.*got 9"):
+        rob.framework_top_k(fs, 9)
 
 
 def test_framework_table_reports_frameworks_that_cannot_rank():

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from citykit.eligibility import PRESETS, preset_rules
 from citykit.exceptions import CityKitError
 from citykit.i18n import LANGS, TEXT
-from citykit.scenario import Scenario, ScenarioError
+from citykit.scenario import Scenario, ScenarioError, run
 from citykit.ui import shell
-from citykit.ui.urlstate import encode_scenario
+from citykit.ui.urlstate import decode_scenario, encode_scenario
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -58,18 +59,87 @@ def test_a_broken_link_warns_and_opens_with_the_defaults():
 
 def test_population_floor_and_capital_toggle_write_the_scenario_and_the_url():
     at = _app()
-    at.number_input(key="w.population_floor").set_value(500_000).run()
-    assert {"rule": "population-floor", "minimum": 500_000} in _scenario(at).eligibility
+    assert at.number_input(key="w.population_floor").value == 0  # the default has no floor
+    at.number_input(key="w.population_floor").set_value(1_500_000).run()
+    assert _scenario(at).eligibility == preset_rules("metropolises", min_population=1_500_000)
+    assert _scenario(at).candidate_preset == "metropolises"   # the floor keeps the preset
     at.checkbox(key="w.exclude_capital").uncheck().run()
     rules = _scenario(at).eligibility
-    assert [r["rule"] for r in rules] == ["population-floor"]
+    assert [r["rule"] for r in rules] == ["exclude-capital-area", "metropolis-only",
+                                          "population-floor"]
     assert not at.exception
+    assert decode_scenario(at.query_params["s"], base=Scenario()).eligibility == rules
     restored = _app(s=at.query_params["s"])
     assert _scenario(restored).eligibility == rules
     assert restored.checkbox(key="w.exclude_capital").value is False
-    assert restored.number_input(key="w.population_floor").value == 500_000
+    assert restored.number_input(key="w.population_floor").value == 1_500_000
+    assert restored.selectbox(key="w.candidate_preset@en").value == "metropolises"
     at.number_input(key="w.population_floor").set_value(0).run()
-    assert _scenario(at).eligibility == ()
+    assert _scenario(at).eligibility == ({"rule": "exclude-capital-area"},
+                                         {"rule": "metropolis-only"})
+    # The capital, a metropolis, is now a candidate beside the other eight.
+    ranked = run(_scenario(at)).ranking.scores.index
+    assert "112931" in ranked and len(ranked) == 9
+    assert not at.exception
+
+
+def test_the_candidate_preset_box_sets_the_rules_the_floor_and_the_url():
+    at = _app()
+    box = at.selectbox(key="w.candidate_preset@en")
+    assert box.value == "metropolises" and box.options == [
+        "Metropolises (1 million +)", "Provincial capitals", "Urban centres (one city each)",
+        "All cities"]
+    box.set_value("urban-centres").run()
+    assert not at.exception and not at.error
+    assert _scenario(at).eligibility == preset_rules("urban-centres")
+    assert at.number_input(key="w.population_floor").value == 100_000  # the preset's floor
+    assert decode_scenario(at.query_params["s"], base=Scenario()) == _scenario(at)
+    at.number_input(key="w.population_floor").set_value(250_000).run()
+    assert _scenario(at).eligibility == preset_rules("urban-centres", min_population=250_000)
+    assert at.selectbox(key="w.candidate_preset@en").value == "urban-centres"
+    restored = _app(s=at.query_params["s"])
+    assert _scenario(restored) == _scenario(at)
+    assert restored.selectbox(key="w.candidate_preset@en").value == "urban-centres"
+    assert restored.number_input(key="w.population_floor").value == 250_000
+    # A preset without a floor clears the box; the capital switch keeps its setting.
+    at.checkbox(key="w.exclude_capital").uncheck().run()
+    at.selectbox(key="w.candidate_preset@en").set_value("provincial-capitals").run()
+    assert _scenario(at).eligibility == ({"rule": "provincial-capitals-only"},)
+    assert at.number_input(key="w.population_floor").value == 0
+    assert at.checkbox(key="w.exclude_capital").value is False
+    at.selectbox(key="w.candidate_preset@en").set_value("metropolises").run()
+    at.checkbox(key="w.exclude_capital").check().run()
+    assert _scenario(at) == Scenario() and "s" not in at.query_params
+    assert not at.exception
+
+
+def test_the_preset_labels_follow_the_language():
+    at = _app(lang="fa")
+    box = at.selectbox(key="w.candidate_preset@fa")
+    assert box.label == TEXT["fa"]["candidate_preset"]
+    assert box.options == [TEXT["fa"][f"preset_{name}"] for name in PRESETS]
+    assert box.value == "metropolises"
+    box.set_value("all-cities").run()
+    assert _scenario(at).eligibility == preset_rules("all-cities")
+    at.radio(key="lang").set_value("en").run()
+    english = at.selectbox(key="w.candidate_preset@en")
+    assert english.value == "all-cities" and english.options[-1] == "All cities"
+    assert not at.exception
+
+
+def test_rules_that_are_no_preset_show_as_custom():
+    custom = Scenario().with_(eligibility=({"rule": "exclude-capital"},
+                                           {"rule": "provincial-capitals-only"},
+                                           {"rule": "metropolis-only"}))
+    assert custom.candidate_preset is None
+    at = _app(s=encode_scenario(custom, base=Scenario()))
+    box = at.selectbox(key="w.candidate_preset@en")
+    assert box.value == "custom" and box.options[-1] == "Custom rules (from a scenario file)"
+    assert _scenario(at) == custom and not at.exception
+    box.set_value("metropolises").run()
+    assert _scenario(at) == Scenario()
+    assert "Custom rules (from a scenario file)" not in \
+        at.selectbox(key="w.candidate_preset@en").options
 
 
 def test_sessions_do_not_share_state():
@@ -83,10 +153,13 @@ def test_sessions_do_not_share_state():
 
 def test_reset_restores_the_defaults_and_reseeds_the_widgets():
     at = _app()
+    at.selectbox(key="w.candidate_preset@en").set_value("urban-centres").run()
     at.number_input(key="w.population_floor").set_value(300_000).run()
     at.button(key="reset_scenario").click().run()
     assert _scenario(at) == Scenario()
-    assert at.number_input(key="w.population_floor").value == 200_000
+    assert at.number_input(key="w.population_floor").value == 0
+    assert at.selectbox(key="w.candidate_preset@en").value == "metropolises"
+    assert at.checkbox(key="w.exclude_capital").value is True
 
 
 def test_the_save_button_offers_the_scenario_as_json():

@@ -15,6 +15,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from citykit.eligibility import preset_rules
 from citykit.exceptions import ShortlistError
 from citykit.export import MANIFEST, OUTPUTS, SHEETS
 from citykit.i18n import TEXT, tr
@@ -32,9 +33,17 @@ def result():
 
 
 @pytest.fixture(scope="module")
-def spread(result):
-    """k = 8 with at most one pilot per province: binds in the Iran data (Tehran, Isfahan)."""
-    return shortlist(result, Constraints(k=8, max_per_province=1))
+def wide():
+    """One city per urban centre (90 candidates): the 8 default candidates lie in 8 provinces,
+    so a province cap never binds among them."""
+    return run(Scenario(eligibility=preset_rules("urban-centres")))
+
+
+@pytest.fixture(scope="module")
+def spread(wide):
+    """k = 8 with at most one pilot per province: binds among the urban centres (Khuzestan has
+    6 of the unconstrained top 8)."""
+    return shortlist(wide, Constraints(k=8, max_per_province=1))
 
 
 # --------------------------------------------------------------------------- constraints
@@ -114,8 +123,8 @@ def test_candidate_options_rank_order_and_stale_ids(result):
 
 # --------------------------------------------------------------------------- tables
 
-def test_pilots_table_english_keeps_numbers(result, spread):
-    acc = robustness(result)
+def test_pilots_table_english_keeps_numbers(wide, spread):
+    acc = robustness(wide)
     p = view.p_top_k_at(acc, 8)
     table = view.pilots_table(spread, "en", p_top_k=p)
     assert list(table["City"]) == list(spread.pilots["name_en"])
@@ -128,22 +137,23 @@ def test_pilots_table_english_keeps_numbers(result, spread):
     assert all((why[c] == "in the unconstrained top 8") == (c in in_top) for c in spread.ids)
 
 
-def test_persian_tables_use_persian_digits_and_names(result, spread):
+def test_persian_tables_use_persian_digits_and_names(spread):
     table = view.pilots_table(spread, "fa")
     assert list(table.columns[:3]) == ["رتبه", "شهر", "استان"]
     assert set("".join(table["رتبه"])) <= PERSIAN_DIGITS
     assert list(table["شهر"]) == list(spread.pilots["name_fa"])
     binding = view.binding_table(spread, "fa")
     row = binding[binding["محدودیت"] == "شهر آزمایشی در هر استان"]
-    assert len(row) == 1 and "تهران" in row.iloc[0, 1] and "اصفهان" in row.iloc[0, 1]
+    assert len(row) == 1 and "خوزستان" in row.iloc[0, 1] and "۶ از ۸" in row.iloc[0, 1]
     assert not any(ch.isascii() and ch.isdigit() for ch in "".join(binding.iloc[:, 2]))
 
 
 def test_left_out_cities_name_the_constraint(spread):
     table = view.left_out_table(spread)
     left = [c for c in spread.top_k.index if c not in spread.ids]
-    assert len(table) == len(left) > 0
-    assert any("already has 1 pilot(s)" in why for why in table["Why"])
+    assert len(table) == len(left) == 5
+    assert (table["Why"] == "Khuzestan already has 1 pilot(s)").all()
+    assert list(table["City"]) == spread.top_k.loc[left, "name_en"].tolist()
 
 
 def test_binding_table_and_price(spread):
@@ -157,15 +167,15 @@ def test_binding_table_and_price(spread):
                                                            abs=0.05)
 
 
-def test_shortlist_map_marks_pilots_and_left_out(result, spread):
-    fig = view.shortlist_map(result, spread, "fa")
+def test_shortlist_map_marks_pilots_and_left_out(wide, spread):
+    fig = view.shortlist_map(wide, spread, "fa")
     assert fig.layout.map.style == "white-bg"
     assert not [t for t in fig.data if t.type not in ("choroplethmap", "scattermap")]
     pilots, left, others = fig.data[-1], fig.data[-2], fig.data[-3]
     assert list(pilots.customdata) == spread.ids
     assert set(left.customdata) == set(spread.top_k.index) - set(spread.ids)
     assert len(others.customdata) + len(left.customdata) + len(pilots.customdata) == \
-        len(result.ranking.scores)
+        len(wide.ranking.scores)
     assert pilots.name == "شهر آزمایشی" and pilots.text[0].startswith("\u200f")
 
 
@@ -184,8 +194,8 @@ def test_peer_groups_table_is_translated(result):
 # --------------------------------------------------------------------------- dossier
 
 @pytest.fixture(scope="module")
-def dossier(result, spread):
-    return view.build_dossier(result, spread, lang="fa")
+def dossier(wide, spread):
+    return view.build_dossier(wide, spread, lang="fa")
 
 
 def test_dossier_holds_every_file(dossier, spread):

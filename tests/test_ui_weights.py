@@ -139,7 +139,11 @@ def test_framework_preset_matches_the_ranking(result):
     w = wt.preset_weights("framework", result.ranking, result.framework)
     assert np.allclose(w, result.ranking.weights)
     dims, _ = wt.split_weights(w, result.ranking.matrix.criteria["dimension"])
-    assert dims["human_capital"] == pytest.approx(0.6 * 0.45)  # readiness 0.6 × 0.45
+    # readiness 0.6 × its dimensions' weights (digital e-government has no data, no weight)
+    assert dims["human_capital"] == pytest.approx(0.6 * 0.2)
+    assert dims["economy"] == pytest.approx(0.6 * 0.35)
+    assert dims["urban_scale"] == pytest.approx(0.6 * 0.45)
+    assert "digital_egov" not in dims.index or dims["digital_egov"] == 0
     with pytest.raises(WeightError, match="unknown weight preset 'ahp'"):
         wt.preset_weights("ahp", result.ranking)
 

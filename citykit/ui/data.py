@@ -380,7 +380,7 @@ class CoverageGrid:
         >>> grid = CoverageGrid(pd.DataFrame([["own", "missing"]], index=["c"],
         ...                                  columns=["A", "B"]), pd.DataFrame(index=["c"]))
         >>> grid.counts().loc["c"].tolist()
-        [1, 0, 0, 0, 1]
+        [1, 0, 0, 0, 0, 1]
         """
         stacked = self.flags.stack()
         table = pd.crosstab(stacked.index.get_level_values(0), stacked.to_numpy())
@@ -574,7 +574,7 @@ def coverage_figure(grid: CoverageGrid, names: pd.Series, *, ranks: pd.Series | 
     ...                                   "group_en": [""], "group_fa": [""]}, index=["c"]))
     >>> fig = coverage_figure(grid, pd.Series({"A": "Alpha", "B": "Beta"}))
     >>> fig.data[0].z, list(fig.data[0].colorbar.ticktext)[-1]
-    (([0, 4],), 'missing')
+    (([0, 5],), 'missing')
     """
     flags = grid.flags
     cities = list(flags.columns)

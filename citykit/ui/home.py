@@ -583,7 +583,7 @@ def excluded_table(result: Result, *, lang: Lang = "en") -> pd.DataFrame:
     >>> table.loc["112931"].tolist()[::3]
     ['Tehran', 'national capital']
     >>> list(excluded_table(run(Scenario()), lang="fa").iloc[0])
-    ['تهران', 'تهران', '۷٬۱۵۳٬۳۰۹', 'پایتخت']
+    ['تهران', 'تهران', '۹٬۱۳۴٬۷۰۸', 'پایتخت']
     """
     out = excluded_cities(result, lang=lang).sort_values("population", ascending=False,
                                                          kind="stable", na_position="last")
@@ -728,8 +728,8 @@ def home_map(result: Result, acceptability: Acceptability | None = None, *,
     >>> from citykit.scenario import Scenario, run
     >>> result = run(Scenario())
     >>> fig = home_map(result, layer="dimension:economy", colour_by="rank")
-    >>> [t.type for t in fig.data][:2], fig.layout.map.style
-    (['choroplethmap', 'scattermap'], 'white-bg')
+    >>> fig.data[0].type, sorted({t.type for t in fig.data}), fig.layout.map.style
+    ('choroplethmap', ['choroplethmap', 'scattermap'], 'white-bg')
     >>> ranked = next(t for t in fig.data if t.name == "Ranked candidate")
     >>> sorted(ranked.customdata) == sorted(result.ranking.scores.index)
     True
@@ -817,15 +817,16 @@ def ranking_table(result: Result, acceptability: Acceptability | None = None, *,
     --------
     >>> from citykit.scenario import Scenario, run
     >>> from citykit.robustness import robustness
-    >>> rules = ({"rule": "exclude-capital"}, {"rule": "population-floor", "minimum": 200_000})
-    >>> result = run(Scenario(eligibility=rules))
+    >>> result = run(Scenario())  # the 8 metropolises other than the capital
     >>> table = ranking_table(result, robustness(result, draws=100))
     >>> list(table.columns)
-    ['Rank', 'City', 'Province', 'Score', 'Rank interval (5–95 %)', 'P(top 5)', 'Proxy share']
+    ['Rank', 'City', 'Province', 'Score', 'Rank interval (5–95 %)', 'P(top 5)', 'City-level weight', 'Proxy share']
     >>> int(table["Rank"].iloc[0]), table["City"].iloc[0], table["Rank interval (5–95 %)"].iloc[0]
-    (1, 'Karaj', '1')
+    (1, 'Ahvaz', '1–3')
+    >>> table.set_index("City")["City-level weight"].idxmin()  # no urban centre of its own
+    'Karaj'
     >>> ranking_table(result, lang="fa").iloc[0, :2].tolist()
-    ['۱', 'کرج']
+    ['۱', 'اهواز']
     """
     frame = candidates(result, acceptability, lang=lang)
     k = _top_k(acceptability) or int(result.scenario.robustness.get("top_k", 5))

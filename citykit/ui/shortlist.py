@@ -640,11 +640,13 @@ def select_pilots(scenario: Scenario, constraints: Constraints) -> Shortlist:
 
     Examples
     --------
+    >>> from citykit.eligibility import preset_rules
     >>> from citykit.scenario import Scenario
-    >>> s = select_pilots(Scenario(), Constraints(k=8, max_per_province=1))
+    >>> wide = Scenario(eligibility=preset_rules("urban-centres"))  # one city per urban centre
+    >>> s = select_pilots(wide, Constraints(k=8, max_per_province=1))
     >>> len(s.ids), s.pilots["province_code"].is_unique, s.price_of_diversity > 0
     (8, True, True)
-    >>> select_pilots(Scenario(), Constraints(k=8, max_per_province=1)) is s    # cached
+    >>> select_pilots(wide, Constraints(k=8, max_per_province=1)) is s    # cached
     True
     """
     return _select(ranking_scenario(scenario).to_json(),
