@@ -222,7 +222,8 @@ class Ranking:
         out["city_level_weight"] = self.matrix.weight_by_provenance(self.weights)["city-level"]
         return out.sort_values(["rank", "name"], kind="stable")
 
-    def strengths_weaknesses(self, city: str, *, n: int = 3, peers=None) -> pd.DataFrame:
+    def strengths_weaknesses(self, city: str, *, n: int = 3, peers=None,
+                             min_difference: float = 0.02) -> pd.DataFrame:
         """Where `city` stands out from the median of its peers, by sub-index, in plain terms.
 
         The gap is measured on the normalised scale (higher scores better) and ranked by
@@ -245,6 +246,10 @@ class Ranking:
             need signals and ``n`` less-need signals).
         peers : sequence of str, optional
             Candidate ids to compare with; default all ranked candidates.
+        min_difference : float, default 0.02
+            Raw differences from the peers' median smaller than this share of the median are
+            not called out: the normalised scale stretches whatever range the candidates span,
+            so 99.85 % against 100 % water coverage would otherwise read as a large gap.
 
         Returns
         -------
@@ -291,6 +296,11 @@ class Ranking:
             "raw_median": self.matrix.values.loc[peer_ids].median(),
             "relation": np.where((gap > 0) == (direction == "max"), "higher", "lower"),
         }).reset_index(drop=True)
+        raw_gap = (rows["raw"] - rows["raw_median"]).abs().to_numpy(dtype=float)
+        scale = rows["raw_median"].abs().to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            material = ~(raw_gap < min_difference * scale)  # NaN raw values are kept as they were
+        rows = rows[material]
         parts = []
         for group in SW_GROUPS:
             mine = rows[rows["group"] == group]

@@ -269,3 +269,15 @@ def test_iran_need_rows_follow_the_data(iran):
         assert (fewer["kind"] == "need").all() and (fewer["relation"] == "lower").all()
         checked += len(fewer)
     assert checked > 0
+
+
+def test_immaterial_differences_are_not_called_out():
+    """SYNTHETIC: water coverage 99.85 % against a median of 100 % spans the whole normalised
+    range, yet it is no real difference; it is left out unless the threshold is lowered."""
+    frame = pd.DataFrame({"water": [99.85, 100.0, 100.0, 99.9], "beds": [11.0, 17.0, 18.0, 20.0]},
+                         index=["K", "A", "B", "C"])
+    crit = pd.DataFrame({"subindex": ["need", "need"]}, index=frame.columns)
+    r = rank(CityMatrix.from_frame(frame, ["min", "min"], criteria=crit))
+    shown = r.strengths_weaknesses("K")
+    assert shown["criterion"].tolist() == ["beds"]
+    assert set(r.strengths_weaknesses("K", min_difference=0)["criterion"]) == {"water", "beds"}

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..data import TABLES, Dataset, validate_dataset
+from ..data import SIDE_TABLES, TABLES, Dataset, validate_dataset
 from ..exceptions import CityKitError, DataValidationError, Problem
 from ..export import WINDOWS_RESERVED
 from ..frameworks import Framework, component_indicators, load_framework
@@ -71,7 +71,9 @@ MAX_FRAMEWORK_BYTES = 2 * 2**20
 #: File kinds a dataset upload may hold (``.json`` only as ``dataset.json``).
 DATASET_EXTENSIONS = (".csv", ".xlsx", ".geojson", ".gpkg")
 FRAMEWORK_EXTENSIONS = (".yaml", ".yml")
-_EXTRA_NAMES = ("dataset.json", MANIFEST_NAME)
+#: Files of a dataset folder that are not tables: its manifest, its checksums and the published
+#: side tables (how the city register was cleaned and joined to urban centres).
+_EXTRA_NAMES = ("dataset.json", MANIFEST_NAME, *(f"{name}.csv" for name in SIDE_TABLES))
 _MAX_NAME = 100
 
 register({
