@@ -11,6 +11,7 @@ import streamlit as st
 from citykit.exceptions import CityKitError
 from citykit.i18n import format_number, tr
 from citykit.ui import compare, session
+from citykit.ui.safe import md
 
 CITIES, CHOSE, REFUSED, NOTE = "cmp_cities", "cmp_user_chose", "cmp_refused", "cmp_preselect_note"
 lang = session.lang()
@@ -54,7 +55,7 @@ if st.session_state.get(NOTE):
     st.info(tr("cmp_preselected", lang, n=format_number(compare.PRESELECT, lang)))
 if outside:
     sep = "، " if lang == "fa" else ", "
-    st.info(tr("cmp_not_ranked", lang, names=sep.join(names.get(c, c) for c in outside)))
+    st.info(tr("cmp_not_ranked", lang, names=sep.join(md(names.get(c, c)) for c in outside)))
 ids = list(selection.ids)
 if len(ids) < compare.MIN_CITIES:
     st.info(tr("cmp_too_few" if ids else "cmp_too_few_none", lang))
@@ -62,7 +63,7 @@ if len(ids) < compare.MIN_CITIES:
 
 head = compare.summary(result, ids, lang)
 for column, (_, row) in zip(st.columns(len(ids)), head.iterrows(), strict=True):
-    column.metric(row["name"], row["rank"])
+    column.metric(md(row["name"]), row["rank"])  # a label reads markdown
     column.caption(row["score"])
 
 st.subheader(tr("cmp_radar_heading", lang))
@@ -80,7 +81,7 @@ st.subheader(tr("cmp_sw_heading", lang))
 for line in compare.sw_caption(result, lang):
     st.caption(line)
 for column, city, label in zip(st.columns(len(ids)), ids, head["name"], strict=True):
-    column.markdown(f"#### {label}")
+    column.markdown(f"#### {md(label)}")
     for heading, lines in compare.sw_sections(result, city, lang):
         column.markdown(f"**{heading}**")
         column.markdown("\n".join(f"- {line}" for line in lines)
@@ -102,7 +103,7 @@ with right:
                             format_func=lambda c: tr("cmp_gap_target_next", lang) if c is None
                             else names.get(c, c))
 if target is None and result.ranking.ranks[city] == 1:
-    st.info(tr("cmp_gap_first", lang, name=names.get(city, city)))
+    st.info(tr("cmp_gap_first", lang, name=md(names.get(city, city))))
 else:
     try:
         table, full = compare.gap_table(result, city, lang, target=target)

@@ -12,6 +12,7 @@ from citykit.i18n import format_number, format_percent, tr
 from citykit.maps import sources_table
 from citykit.ui import data as view
 from citykit.ui import session
+from citykit.ui.safe import md
 
 DATASET_OUTCOME, FRAMEWORK_OUTCOME = "data_dataset_outcome", "data_framework_outcome"
 
@@ -73,18 +74,18 @@ def _show_outcome(key: str, failed: str, lang: str) -> None:
         st.dataframe(view.problems_frame(problems, lang), hide_index=True)
         return
     if key == DATASET_OUTCOME:
-        st.success(tr("data_upload_ok", lang, title=outcome["title"],
+        st.success(tr("data_upload_ok", lang, title=md(outcome["title"]),
                       cities=format_number(outcome["cities"], lang),
                       indicators=format_number(outcome["indicators"], lang)) + " "
                    + tr("data_upload_verified" if outcome["verified"]
                         else "data_upload_unverified", lang))
         if outcome["rank_error"]:
-            st.warning(tr("data_upload_cannot_rank", lang, error=outcome["rank_error"]))
+            st.warning(tr("data_upload_cannot_rank", lang, error=md(outcome["rank_error"])))
     else:
-        st.success(tr("data_framework_ok", lang, name=outcome["name"],
+        st.success(tr("data_framework_ok", lang, name=md(outcome["name"]),
                       leaves=format_number(outcome["leaves"], lang)))
         if outcome["rank_error"]:
-            st.warning(tr("data_framework_cannot_rank", lang, error=outcome["rank_error"]))
+            st.warning(tr("data_framework_cannot_rank", lang, error=md(outcome["rank_error"])))
 
 
 def _forget(key: str) -> None:
@@ -136,8 +137,9 @@ def coverage(dataset, lang: str) -> None:
     grid = view.coverage_grid(dataset, framework, order, indicators=indicators, year=s.year,
                               provenance=provenance)
     st.subheader(tr("data_coverage_heading", lang))
-    st.caption(tr("data_coverage_fw", lang, framework=framework.name_fa if lang == "fa"
-                  else framework.name_en) if framework is not None
+    st.caption(tr("data_coverage_fw", lang, framework=md(framework.name_fa if lang == "fa"
+                                                         else framework.name_en))
+               if framework is not None
                else tr("data_coverage_ind", lang))
     top = st.columns([1, 2])[0].number_input(tr("data_top_n", lang), min_value=1, step=10,
                                              value=max(1, min(50, len(order))),
@@ -174,7 +176,7 @@ def city_level(result, lang: str) -> None:
     low = shares.idxmin()
     st.metric(tr("data_city_level", lang), format_percent(shares.mean(), lang),
               help=tr("data_city_level_help", lang, n=format_number(len(shares), lang)))
-    st.caption(tr("data_city_level_caption", lang, city=names.get(low, low),
+    st.caption(tr("data_city_level_caption", lang, city=md(names.get(low, low)),
                   share=format_percent(shares[low], lang)))
 
 
@@ -215,8 +217,8 @@ except CityKitError as err:
     session.show_error(err)
     dataset = None
 if dataset is not None:
-    st.subheader(tr("data_dataset", lang, title=dataset.title))
-    st.caption(tr("data_path", lang, path=dataset.path))
+    st.subheader(tr("data_dataset", lang, title=md(dataset.title)))
+    st.caption(tr("data_path", lang, path=md(dataset.path)))
     columns = st.columns(len(dataset.summary()))
     for column, (key, count) in zip(columns, dataset.summary().items(), strict=True):
         column.metric(tr(key, lang), format_number(count, lang))

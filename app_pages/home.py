@@ -11,6 +11,7 @@ from citykit import maps
 from citykit.exceptions import CityKitError
 from citykit.i18n import format_number, tr
 from citykit.ui import home, session
+from citykit.ui.safe import md
 
 lang = session.lang()
 st.title(tr("home_title", lang))
@@ -19,7 +20,7 @@ try:
     acceptability = session.acceptability()
 except CityKitError as err:
     acceptability = None
-    st.warning(tr("home_no_robustness", lang, error=err))
+    st.warning(tr("home_no_robustness", lang, error=md(err)))
 
 labels = home.layer_labels(result, lang)
 layers = list(labels)

@@ -15,6 +15,7 @@ from citykit.i18n import format_number, tr
 from citykit.robustness import DEFAULTS
 from citykit.ui import robustness as rob
 from citykit.ui import session
+from citykit.ui.safe import escape_hover, md
 
 lang = session.lang()
 s = session.scenario()
@@ -83,7 +84,8 @@ except CityKitError as err:  # e.g. a shortlist larger than the candidates left
 slot.empty()
 st.caption(rob.settings_caption(acceptability, lang=lang))
 k = acceptability.top_k
-labels = rob.candidate_labels(result, lang)
+labels = rob.candidate_labels(result, lang)  # plain text for tables
+plot_labels = labels.map(escape_hover)  # plotly reads tags; names are data
 config = {"displaylogo": False}
 
 if n > 5:
@@ -94,17 +96,17 @@ else:
     shown = n
 
 st.subheader(tr("rob_ptop_header", lang, k=format_number(k, lang)))
-st.plotly_chart(rob.p_top_k_figure(acceptability, labels=labels, lang=lang, limit=shown),
+st.plotly_chart(rob.p_top_k_figure(acceptability, labels=plot_labels, lang=lang, limit=shown),
                 key="rob_ptop", theme=None, config=config)
 left, right = st.columns(2)
 with left:
     st.subheader(tr("rob_interval_header", lang))
-    st.plotly_chart(rob.rank_interval_figure(acceptability, labels=labels, lang=lang,
+    st.plotly_chart(rob.rank_interval_figure(acceptability, labels=plot_labels, lang=lang,
                                              limit=shown),
                     key="rob_interval", theme=None, config=config)
 with right:
     st.subheader(tr("rob_heatmap_header", lang))
-    st.plotly_chart(rob.acceptability_figure(acceptability, labels=labels, lang=lang,
+    st.plotly_chart(rob.acceptability_figure(acceptability, labels=plot_labels, lang=lang,
                                              limit=shown),
                     key="rob_heatmap", theme=None, config=config)
     st.caption(tr("rob_heatmap_caption", lang))
@@ -165,12 +167,13 @@ else:
     titles = rob.framework_titles([*frameworks.ranks.columns, *frameworks.skipped], lang)
     reference = s.framework if s.framework in frameworks.ranks.columns else None
     st.caption(tr("rob_frameworks_caption", lang, k=format_number(frameworks.top_k, lang),
-                  reference=titles[reference] if reference
+                  reference=md(titles[reference]) if reference
                   else tr("rob_frameworks_no_reference", lang)))
     table = rob.framework_agreement_table(frameworks, reference=reference, lang=lang,
                                           titles=titles)
     st.dataframe(table, key="rob_frameworks", hide_index=True,
                  column_config={**(_shares(table.columns[2:3]) or {}),  # reasons are long
                                 table.columns[-1]: st.column_config.TextColumn(width="large")})
-    st.plotly_chart(rob.framework_tau_figure(frameworks, lang=lang, titles=titles),
+    st.plotly_chart(rob.framework_tau_figure(frameworks, lang=lang,
+                                             titles={f: escape_hover(t) for f, t in titles.items()}),
                     key="rob_framework_tau", theme=None, config=config)

@@ -14,6 +14,7 @@ from citykit.i18n import format_number, tr
 from citykit.shortlist import Constraints
 from citykit.ui import session
 from citykit.ui import shortlist as view
+from citykit.ui.safe import md
 
 INPUT_ERROR, DOSSIER = "sl_input_error", "sl_dossier"
 #: Widget key of each constraint field (scenario-bound keys start with "w.").
@@ -140,7 +141,7 @@ def dossier(s, lang: str) -> None:
     workshop = view.applied_workshop(full, st.session_state)
     key = view.dossier_key(full, lang) + ("" if workshop is None else f"\n{workshop['code']}")
     if workshop is not None:
-        st.caption(tr("sl_workshop_included", lang, code=workshop["code"]))
+        st.caption(tr("sl_workshop_included", lang, code=md(workshop["code"])))
     state = st.session_state
     if state.get(DOSSIER, {}).get("key") != key:
         state.pop(DOSSIER, None)  # built for other settings: never offer stale files

@@ -17,6 +17,7 @@ from citykit.i18n import format_number, format_percent, tr
 from citykit.impute import MissingDataError
 from citykit.ui import session
 from citykit.ui import weights as wt
+from citykit.ui.safe import md
 
 lang = session.lang()
 s = session.scenario()
@@ -105,6 +106,8 @@ if result is None:
 ranking, framework = result.ranking, result.framework
 criteria = ranking.matrix.criteria
 dim_names = wt.dimension_names(dims.index, framework, lang)
+# Labels, options, expanders and alerts read markdown; framework and indicator names are data.
+dim_md = {c: md(n) for c, n in dim_names.items()}
 left, right = st.columns([3, 2], gap="large")
 with left:
     presets()
@@ -131,15 +134,15 @@ with left:
         total = sum(st.session_state[wt.slider_key(kind, c)] for c in codes) / 100
         st.caption(tr("wt_sum", lang, total=format_percent(total, lang, decimals=1)))
 
-    level("dim", list(dims.index), dim_names)
+    level("dim", list(dims.index), dim_md)
     if caption := wt.subindex_caption(ranking.weights, criteria, framework, lang):
         st.caption(caption)
     dim_of = criteria["dimension"].reindex(shares.index)
     for code in dims.index:
         members = list(shares.index[dim_of == code])
-        label = tr("wt_indicators_in", lang, dimension=dim_names[code])
+        label = tr("wt_indicators_in", lang, dimension=dim_md[code])
         with st.expander(f"{label} ({format_percent(dims[code], lang, decimals=1)})"):
-            level("ind", members, criteria[f"name_{lang}"].to_dict())
+            level("ind", members, {c: md(n) for c, n in criteria[f"name_{lang}"].items()})
 
 with right:
     st.subheader(tr("wt_preview", lang))
@@ -169,9 +172,9 @@ with st.expander(tr("wt_ahp", lang), expanded=False):
             key = wt.judgement_key(a, b)
             if key not in st.session_state:
                 st.session_state[key] = value
-            st.select_slider(tr("wt_ahp_pair", lang, a=dim_names[a], b=dim_names[b]),
+            st.select_slider(tr("wt_ahp_pair", lang, a=dim_md[a], b=dim_md[b]),
                              wt.SAATY_OPTIONS, key=key, on_change=wt.on_judgement, args=(a, b),
-                             format_func=partial(wt.saaty_label, a=dim_names[a], b=dim_names[b],
+                             format_func=partial(wt.saaty_label, a=dim_md[a], b=dim_md[b],
                                                  lang=lang))
         ahp_w, res, todo = wt.ahp_weights(wt.judgements(codes), codes)
         cr = format_number(res.cr, lang, decimals=3)
@@ -184,12 +187,12 @@ with st.expander(tr("wt_ahp", lang), expanded=False):
         if res.consistent:
             st.success(tr("wt_ahp_ok", lang))
         else:
-            lines = [tr("wt_ahp_revisit", lang, a=dim_names[row.a], b=dim_names[row.b],
-                        given=wt.saaty_label(wt.suggest_judgement(row.given), dim_names[row.a],
-                                             dim_names[row.b], lang),
+            lines = [tr("wt_ahp_revisit", lang, a=dim_md[row.a], b=dim_md[row.b],
+                        given=wt.saaty_label(wt.suggest_judgement(row.given), dim_md[row.a],
+                                             dim_md[row.b], lang),
                         implied=format_number(row.implied, lang, decimals=2),
-                        suggested=wt.saaty_label(row.suggested, dim_names[row.a],
-                                                 dim_names[row.b], lang))
+                        suggested=wt.saaty_label(row.suggested, dim_md[row.a],
+                                                 dim_md[row.b], lang))
                      for row in todo.head(3).itertuples()]
             st.warning(tr("wt_ahp_bad", lang, cr=cr) + "\n\n" + "\n".join(f"- {x}" for x in lines))
         st.button(tr("wt_ahp_apply", lang), key="wt_ahp_apply", on_click=wt.apply_ahp,

@@ -16,6 +16,7 @@ from citykit.i18n import format_number, format_percent, tr
 from citykit.scenario import Scenario
 from citykit.ui import session, shell
 from citykit.ui import workshop as wv
+from citykit.ui.safe import md, md_frame
 from citykit.ui.weights import SAATY_OPTIONS, preview_table, saaty_label
 
 lang = session.lang()
@@ -43,11 +44,11 @@ def _open_workshop(dims: list, labels: dict) -> None:
                                         framework=s.framework, dataset=s.dataset,
                                         scenario=s.to_json())
     except CityKitError as err:
-        _flash("open", "error", str(err))
+        _flash("open", "error", md(err))
         return
     state["ws_code"], state[wv.KEY_STATE], state["ws_key_code"] = ws.code, key, ws.code
     st.query_params["ws"] = ws.code
-    _flash("fac", "success", tr("ws_opened", lang, code=ws.code))
+    _flash("fac", "success", tr("ws_opened", lang, code=md(ws.code)))
 
 
 def _go_to_code() -> None:
@@ -55,7 +56,7 @@ def _go_to_code() -> None:
     try:
         ws = store.workshop(code)
     except CityKitError as err:
-        _flash("go", "error", str(err))
+        _flash("go", "error", md(err))
         return
     state["ws_code"] = ws.code
     st.query_params["ws"] = ws.code
@@ -73,7 +74,7 @@ def _join(code: str) -> None:
     try:
         me = store.join(code, state.get("ws_join_name") or None)
     except CityKitError as err:
-        _flash("join", "error", str(err))
+        _flash("join", "error", md(err))
         return
     state[wv.token_key(code)] = me.token
 
@@ -101,7 +102,7 @@ def _submit(code: str, criteria: tuple) -> None:
             A, _, _, _ = wv.live_consistency(_judgements(code, criteria), list(criteria))
             sub = store.submit_pairwise(code, token, A)
     except CityKitError as err:
-        _flash("submit", "error", str(err))
+        _flash("submit", "error", md(err))
         return
     _flash("submit", "success", tr("ws_submitted", lang, time=wv.format_time(sub.submitted_at,
                                                                              lang)))
@@ -111,9 +112,9 @@ def _close(code: str, key: str) -> None:
     try:
         store.close(code, key)
     except CityKitError as err:
-        _flash("fac", "error", str(err))
+        _flash("fac", "error", md(err))
         return
-    _flash("fac", "success", tr("ws_closed_now", lang, code=code))
+    _flash("fac", "success", tr("ws_closed_now", lang, code=md(code)))
 
 
 def _save(code: str, key: str) -> None:
@@ -123,9 +124,9 @@ def _save(code: str, key: str) -> None:
         name = store.save_scenario(state.get("ws_save_name", ""), scenario.to_json(), code=code,
                                    key=key, record=group.to_record())
     except CityKitError as err:
-        _flash("fac", "error", str(err))
+        _flash("fac", "error", md(err))
         return
-    _flash("fac", "success", tr("ws_saved", lang, name=name))
+    _flash("fac", "success", tr("ws_saved", lang, name=md(name)))
 
 
 def _use(code: str) -> None:
@@ -133,13 +134,13 @@ def _use(code: str) -> None:
         group = store.group(code)
         scenario = wv.group_scenario(group, session.scenario(), lang)
     except CityKitError as err:
-        _flash("fac", "error", str(err))
+        _flash("fac", "error", md(err))
         return
     session.replace_scenario(scenario)
     # For the dossier: the record of the workshop whose weights this session now ranks with.
     state[wv.RECORD_STATE] = group.to_record()
     state["ws_record_weights"] = dict(scenario.weights)
-    _flash("fac", "success", tr("ws_used", lang, code=code))
+    _flash("fac", "success", tr("ws_used", lang, code=md(code)))
 
 
 def _load() -> None:
@@ -148,7 +149,7 @@ def _load() -> None:
         scenario = Scenario.from_json(store.scenario(name))
         session.result(scenario)
     except CityKitError as err:
-        _flash("load", "error", str(err))
+        _flash("load", "error", md(err))
         return
     session.replace_scenario(scenario)
     saved = store.scenarios().set_index("name")
@@ -160,7 +161,7 @@ def _load() -> None:
     else:
         state.pop(wv.RECORD_STATE, None)
         state.pop("ws_record_weights", None)
-    _flash("load", "success", tr("ws_loaded", lang, name=name))
+    _flash("load", "success", tr("ws_loaded", lang, name=md(name)))
 
 
 # --- which workshop, and who is this session ---------------------------------------------------
@@ -186,7 +187,7 @@ if ws is not None and state.get("ws_key_code") == ws.code and state.get(wv.KEY_S
     try:
         store.check_key(ws.code, state[wv.KEY_STATE])
     except CityKitError as err:
-        st.error(tr("ws_wrong_key", lang, code=ws.code, error=err))
+        st.error(tr("ws_wrong_key", lang, code=md(ws.code), error=md(err)))
         state.pop("ws_key_code", None)
     else:
         facilitator_key = state[wv.KEY_STATE]
@@ -209,8 +210,8 @@ def open_form() -> None:
     labels = wv.dimension_labels(dims, fw)
     st.text_input(tr("ws_open_title", lang), key="ws_open_title", max_chars=200)
     st.caption(tr("ws_open_weighed", lang, n=format_number(len(dims), lang),
-                  framework=getattr(fw, f"name_{lang}")) + ": "
-               + ("، " if lang == "fa" else ", ").join(labels[d][lang] for d in dims))
+                  framework=md(getattr(fw, f"name_{lang}"))) + ": "
+               + ("، " if lang == "fa" else ", ").join(md(labels[d][lang]) for d in dims))
     st.button(tr("ws_open_button", lang), key="ws_open", type="primary",
               on_click=_open_workshop, args=(dims, labels))
     _show("open")
@@ -242,12 +243,13 @@ def participant_view() -> None:
                       on_click=_join, args=(ws.code,))
             _show("join")
         return
-    name = f" ({me.name})" if me.name else ""
+    name = f" \\({md(me.name)}\\)" if me.name else ""
     st.markdown(tr("ws_joined_as", lang, pseudonym=wv.pseudonym(me.number, lang), name=name))
     if not ws.is_open:
         return
     criteria = ws.criteria
     labels = {c: ws.label(c, lang) for c in criteria}
+    safe = {c: md(label) for c, label in labels.items()}  # labels and options read markdown
     mode = st.radio(tr("ws_mode", lang), MODES, key="ws_mode", horizontal=True,
                     format_func=lambda m: tr(f"ws_mode_{m}", lang))
     start = dict(zip(criteria, wv.even_percents(len(criteria)), strict=True))
@@ -257,10 +259,10 @@ def participant_view() -> None:
         for k, c in enumerate(criteria):
             key = _entry_key(kind, ws.code, c)
             if mode == "weights":
-                cols[k % 2].slider(labels[c], 0, 100, value=start[c], step=1, key=key,
+                cols[k % 2].slider(safe[c], 0, 100, value=start[c], step=1, key=key,
                                    format="%d%%")
             else:
-                cols[k % 2].number_input(labels[c], 0, 100, value=start[c], step=1, key=key)
+                cols[k % 2].number_input(safe[c], 0, 100, value=start[c], step=1, key=key)
         total = sum(float(state[_entry_key(kind, ws.code, c)]) for c in criteria)
         text = (tr("ws_sum", lang, total=format_percent(total / 100, lang, decimals=0))
                 if mode == "weights" else
@@ -271,9 +273,9 @@ def participant_view() -> None:
         cols = st.columns(2)
         for k, (a, b) in enumerate(combinations(criteria, 2)):
             cols[k % 2].select_slider(
-                f"{labels[a]} ↔ {labels[b]}", SAATY_OPTIONS, value=1,
+                f"{safe[a]} ↔ {safe[b]}", SAATY_OPTIONS, value=1,
                 key=_entry_key("j", ws.code, f"{a}|{b}"),
-                format_func=lambda o, a=a, b=b: saaty_label(o, labels[a], labels[b], lang))
+                format_func=lambda o, a=a, b=b: saaty_label(o, safe[a], safe[b], lang))
         _, w, cr, todo = wv.live_consistency(_judgements(ws.code, criteria), list(criteria))
         left, right = st.columns(2)
         left.markdown(tr("ws_cr", lang, cr=format_number(cr, lang, decimals=3)))
@@ -283,7 +285,7 @@ def participant_view() -> None:
         else:
             left.success(tr("ws_cr_ok", lang, limit=limit))
         left.caption(tr("ws_your_weights", lang) + ": " + " · ".join(
-            f"{labels[c]} {format_percent(v, lang, decimals=1)}" for c, v in w.items()))
+            f"{safe[c]} {format_percent(v, lang, decimals=1)}" for c, v in w.items()))
         hints = wv.revisit_table(todo, labels, lang)
         if len(hints):
             right.markdown(tr("ws_revisit", lang))
@@ -297,7 +299,7 @@ def participant_view() -> None:
 
 def facilitator_view(key: str) -> None:
     _show("fac")
-    st.markdown(tr("ws_code", lang, code=ws.code))
+    st.markdown(tr("ws_code", lang, code=md(ws.code)))
     base = wv.workshop_url(st.context.url, [p[1] for p in shell.PAGES])
     st.caption(tr("ws_participant_link", lang))
     st.code(wv.participant_link(ws.code, base), language=None)
@@ -318,7 +320,8 @@ def facilitator_view(key: str) -> None:
         st.caption(tr("ws_counts", lang, joined=format_number(len(group.participants), lang),
                       submitted=format_number(group.n_submitted, lang)))
         # a plain table: readable (and copyable) text, a workshop has few participants
-        st.table(wv.participants_table(group, lang), hide_index=True)
+        st.table(md_frame(wv.participants_table(group, lang), [tr("ws_col_name", lang)]),
+                 hide_index=True)  # names are data; st.table reads markdown
         if group.weights.empty:
             st.info(tr("ws_no_submission", lang))
             return
@@ -331,7 +334,7 @@ def facilitator_view(key: str) -> None:
             result = session.result(scenario)
             top, chosen = preview_table(result.ranking, lang), wv.shortlist_table(result, lang)
         except CityKitError as err:
-            st.warning(tr("ws_cannot_rank", lang, error=err))
+            st.warning(tr("ws_cannot_rank", lang, error=md(err)))
             return
         left, right = st.columns(2)
         left.markdown(f"**{tr('ws_ranking', lang)}**")
@@ -378,7 +381,7 @@ if ws is None:
     with right:
         join_box()
 else:
-    st.header(tr("ws_workshop", lang, code=ws.code, title=ws.title))
+    st.header(tr("ws_workshop", lang, code=md(ws.code), title=md(ws.title)))
     if facilitator_key is not None:
         facilitator_view(facilitator_key)
     else:

@@ -221,23 +221,26 @@ def _print_gaps(frameworks, reports) -> None:
 
 
 def _read_matrix(path: str, directions: str, weights: str | None):
+    from pathlib import Path
+
     import pandas as pd
 
+    from .data import read_table
     from .exceptions import DataValidationError, Problem
     from .matrix import CityMatrix
     from .validation import coerce_numeric
 
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
-                            encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise DataValidationError([Problem(path, "no such file")]) from None
+    if not Path(path).is_file():
+        raise DataValidationError([Problem(path, "no such file")])
+    # The dataset reader: size limit, UTF-8 check, duplicate or empty column names refused.
+    frame = read_table(path)
     if frame.shape[1] < 2:
         raise DataValidationError([Problem(path, f"expected a first column of alternatives and "
                                                  f"at least one criterion; got {frame.shape[1]} "
                                                  "column(s)")])
     problems = []
     frame = frame.set_index(frame.columns[0])
+    frame.index.name = None  # a first column called e.g. "name" must not clash with the output
     for column in frame.columns:
         frame[column] = coerce_numeric(frame[column], file=path, column=column,
                                        problems=problems)
@@ -265,7 +268,10 @@ def _print_table(table, fmt: str, extra: dict | None = None) -> None:
         records = json.loads(table.to_json(orient="records", force_ascii=False))
         print(json.dumps({**(extra or {}), "results": records}, ensure_ascii=False, indent=2))
     else:
-        print(table.to_csv(index=False, lineterminator="\n"), end="")
+        from .export import escape_frame
+
+        # The dossier's rule: text that a spreadsheet would run as a formula is quoted.
+        print(escape_frame(table).to_csv(index=False, lineterminator="\n"), end="")
 
 
 def _scenario_from_args(args: argparse.Namespace, **changes):
@@ -452,7 +458,10 @@ def _cmd_shortlist(args: argparse.Namespace) -> int:
                "model": chosen.model}
         print(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
-        print(table.to_csv(index=False, lineterminator="\n"), end="")
+        from .export import escape_frame
+
+        # The dossier's rule: text that a spreadsheet would run as a formula is quoted.
+        print(escape_frame(table).to_csv(index=False, lineterminator="\n"), end="")
     pct = "" if price["percent"] is None else f" ({price['percent']:.2f}%)"
     print(f"# price of diversity: {price['absolute']:.4f}{pct} of the unconstrained top "
           f"{constraints.k}; {note}", file=sys.stderr)

@@ -21,6 +21,10 @@ import io
 import json
 import os
 import re
+import sqlite3
+import stat
+import time
+import urllib.parse
 import warnings
 import zipfile
 from dataclasses import dataclass, field, replace
@@ -38,21 +42,35 @@ from .exceptions import (
     DataValidationError,
     IntegrityError,
     Problem,
+    short_repr,
 )
 from .integrity import MANIFEST_NAME, verify_manifest
 from .validation import check_tables, lint_names, lint_percentages
 
-__all__ = ["CITY_LEVEL", "Dataset", "MAX_FILE_BYTES", "MAX_UNZIPPED_BYTES", "PROVENANCE",
+__all__ = ["CITY_LEVEL", "Dataset", "GPKG_TIME_BUDGET_S", "MAX_FILE_BYTES", "MAX_SHEET_CELLS",
+           "MAX_UNZIPPED_BYTES", "PROVENANCE",
            "SIDE_TABLES", "bundled_datasets",
-           "check_file_size", "datasets_root", "load_dataset", "read_tables", "save_dataset",
+           "check_file_size", "datasets_root", "load_dataset", "read_limited", "read_table",
+           "read_tables",
+           "save_dataset",
            "validate_dataset"]
 
-#: The largest input file citykit reads (50 MiB): checked before a file is opened, so an upload
-#: of any size is refused at once with a message instead of filling memory. The bundled Iran
-#: dataset's largest file is about 2 MB.
+#: The largest input file citykit reads (50 MiB): checked before a file is parsed, by reading
+#: at most this many bytes plus one (a reported size is not trusted), so an upload of any size,
+#: or a device such as ``/dev/zero``, is refused with a message instead of filling memory. The
+#: bundled Iran dataset's largest file is about 2 MB.
 MAX_FILE_BYTES = 50 * 1024 * 1024
 #: The most an XLSX workbook may hold once unzipped (all parts together), against zip bombs.
 MAX_UNZIPPED_BYTES = 4 * MAX_FILE_BYTES
+#: The most cells one XLSX sheet may have, counted twice before anything iterates over it: the
+#: cells stored in the sheet's XML (counted before openpyxl parses it), and the area from A1 to
+#: the last stored cell (rows × columns, which openpyxl and pandas walk cell by cell). A sheet
+#: with cells only at A1 and XFD1048576 has an area of 17 billion cells. The bundled Iran values
+#: table has about 190,000 cells; a larger table belongs in a CSV file.
+MAX_SHEET_CELLS = 1_000_000
+#: Seconds the SQLite queries citykit runs itself on a GeoPackage may take (stopped by SQLite's
+#: progress handler); the file is inspected read-only, and views are refused, before GDAL opens it.
+GPKG_TIME_BUDGET_S = 5.0
 
 TABLES = ("provinces", "counties", "cities", "values", "indicators", "sources", "urban_centres")
 _EXTENSIONS = {
@@ -375,13 +393,78 @@ def _as_text_ids(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _too_large(path: Path, size: int | None, limit: int) -> DataValidationError:
+    got = (f"{size} bytes ({size / 1e6:.1f} MB)" if size is not None
+           else f"more than {limit} bytes (its reported size was smaller)")
+    return _fail(path.name, f"file is too large: {got}, the limit is {limit} bytes "
+                            f"({limit / 1e6:.1f} MB)",
+                 fix="split the data, drop columns or geometry detail citykit does not use (e.g. "
+                     "simplify boundaries in QGIS), or check that this is the intended file.")
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def read_limited(path: str | os.PathLike, limit: int | None = None, *,
+                  keep: bool = True) -> bytes:
+    """The bytes of the regular file `path`, refusing it once more than `limit` are read.
+
+    Reads at most ``limit + 1`` bytes (default :data:`MAX_FILE_BYTES`) whatever the file system
+    reports, and refuses anything but a regular file (a FIFO, ``/dev/zero``, a folder) before
+    opening it. With ``keep=False`` the bytes are counted, not kept (returns ``b""``).
+    """
+    limit = MAX_FILE_BYTES if limit is None else limit
+    path = Path(path)
+
+    def refuse_kind(mode: int) -> None:
+        kind = next((what for test, what in _KINDS if test(mode)), "not a regular file")
+        raise _fail(path.name, f"is {kind}, not a regular file; expected a data file",
+                    fix="give the path of a file saved on disk (a table, workbook, "
+                        "GeoPackage, YAML or JSON file).")
+
+    try:
+        info = os.stat(path)
+    except OSError as err:
+        raise _fail(path.name, f"cannot be read: {err.strerror or err}",
+                    fix="check that the file exists and can be read.") from None
+    if not stat.S_ISREG(info.st_mode):
+        refuse_kind(info.st_mode)
+    if info.st_size > limit:
+        raise _too_large(path, info.st_size, limit)
+    try:  # O_NONBLOCK: a file swapped for a FIFO after the check must not block the open
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as err:
+        raise _fail(path.name, f"cannot be read: {err.strerror or err}",
+                    fix="check that the file exists and can be read.") from None
+    with os.fdopen(fd, "rb", buffering=0) as handle:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            refuse_kind(mode)
+        chunks, total = [], 0
+        while total <= limit:
+            chunk = handle.read(min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            total += len(chunk)
+            if keep:
+                chunks.append(chunk)
+    if total > limit:
+        raise _too_large(path, None, limit)
+    return b"".join(chunks)
+
+
 def check_file_size(path: str | os.PathLike, *, limit: int | None = None) -> None:
-    """Refuse a file larger than `limit` bytes (default :data:`MAX_FILE_BYTES`) before reading it.
+    """Refuse a file larger than `limit` bytes (default :data:`MAX_FILE_BYTES`) before parsing it.
+
+    The reported size is not trusted: at most ``limit + 1`` bytes are read and counted. Anything
+    but a regular file (a folder, a FIFO, a device such as ``/dev/zero``) is refused unread.
 
     Raises
     ------
     DataValidationError
-        Saying the file's size and the limit.
+        Saying the file's size and the limit, or what kind of file it is.
 
     Examples
     --------
@@ -393,16 +476,13 @@ def check_file_size(path: str | os.PathLike, *, limit: int | None = None) -> Non
     ...
     citykit.exceptions.DataValidationError: 1 problem in the data:
       - ...: file is too large: 11 bytes (0.0 MB), the limit is 10 bytes (0.0 MB). Fix: ...
+    >>> check_file_size("/dev/zero")
+    Traceback (most recent call last):
+    ...
+    citykit.exceptions.DataValidationError: 1 problem in the data:
+      - zero: is a character device, not a regular file; expected a data file. Fix: ...
     """
-    limit = MAX_FILE_BYTES if limit is None else limit
-    path = Path(path)
-    size = path.stat().st_size
-    if size > limit:
-        raise DataValidationError([Problem(
-            path.name, f"file is too large: {size} bytes ({size / 1e6:.1f} MB), the limit is "
-                       f"{limit} bytes ({limit / 1e6:.1f} MB)",
-            fix="split the data, drop columns or geometry detail citykit does not use (e.g. "
-                "simplify boundaries in QGIS), or check that this is the intended file.")])
+    read_limited(path, limit, keep=False)
 
 
 def _fail(file: str, message: str, fix: str | None = None, **where) -> DataValidationError:
@@ -449,7 +529,7 @@ def _decode_text(path: Path, raw: bytes) -> str:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    raw = path.read_bytes()
+    raw = read_limited(path)
     text = _decode_text(path, raw)
     if not text.strip():
         raise _fail(path.name, f"is empty ({len(raw)} bytes); expected a header row and data "
@@ -495,6 +575,33 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 
 _XML_BOMB = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+#: The start of a cell element (``<c ...>``, ``<c>``, ``<x:c ...>``) in a worksheet part.
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$", re.IGNORECASE)
+
+
+def _count_cells(archive: zipfile.ZipFile, part: zipfile.ZipInfo, cap: int) -> int:
+    """Cells stored in a worksheet part, streamed; stops counting once over `cap`."""
+    count, carry = 0, b""
+    with archive.open(part) as handle:
+        while count <= cap:
+            chunk = handle.read(1 << 20)
+            if not chunk:
+                count += len(_CELL_TAG.findall(carry))
+                break
+            buffer = carry + chunk
+            cut = buffer.rfind(b"<")  # a tag cut by the chunk boundary is counted next time
+            cut = len(buffer) if cut < 0 else cut
+            count += len(_CELL_TAG.findall(buffer, 0, cut))
+            carry = buffer[cut:]
+    return count
+
+
+def _too_many_cells(file: str, where: str, got: str) -> DataValidationError:
+    return _fail(file, f"{where} has {got}, over the limit of {MAX_SHEET_CELLS:,} cells per "
+                       "sheet; refused before reading it",
+                 fix="delete stray cells far from the table (in Excel: select the empty rows and "
+                     "columns after the data, Delete, save), or save a large table as CSV.")
 
 
 def _open_workbook(path: Path):
@@ -524,11 +631,17 @@ def _open_workbook(path: Path):
                     with archive.open(part) as handle:
                         head = handle.read(64 * 1024)
                     if _XML_BOMB.search(head):
-                        raise _fail(path.name, f"part {part.filename!r} declares a DTD or XML "
-                                               "entities, which Excel never writes (a possible "
-                                               "'billion laughs' XML bomb); refused unread",
+                        raise _fail(path.name, f"part {short_repr(part.filename)} declares a "
+                                               "DTD or XML entities, which Excel never writes (a "
+                                               "possible 'billion laughs' XML bomb); refused "
+                                               "unread",
                                     fix="open and re-save the file in Excel or LibreOffice, "
                                         "and only use workbooks from a trusted source.")
+                if _SHEET_PART.match(part.filename):
+                    cells = _count_cells(archive, part, MAX_SHEET_CELLS)
+                    if cells > MAX_SHEET_CELLS:
+                        raise _too_many_cells(path.name, f"part {short_repr(part.filename)}",
+                                              f"more than {MAX_SHEET_CELLS:,} stored cells")
         return openpyxl.load_workbook(path, read_only=False, data_only=False)
     except DataValidationError:
         raise
@@ -543,8 +656,27 @@ def _open_workbook(path: Path):
                     fix="open it in Excel or LibreOffice and save it again as .xlsx.") from None
 
 
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _stored_cells(ws) -> list:
+    """The cells a sheet stores, in reading order, without creating the empty ones between."""
+    cells = getattr(ws, "_cells", None)
+    if cells is None:  # not openpyxl's in-memory worksheet: walk it (its area was checked)
+        return [c for row in ws.iter_rows() for c in row]
+    return [cells[key] for key in sorted(cells)]
+
+
 def _check_sheet(book, sheet: str, file: str) -> None:
     ws = book[sheet]
+    rows, columns = ws.max_row, ws.max_column
+    if rows * columns > MAX_SHEET_CELLS:
+        from openpyxl.utils import get_column_letter
+
+        raise _too_many_cells(file, f"the sheet {short_repr(sheet)}",
+                              f"an area of {rows:,} rows × {columns:,} columns = "
+                              f"{rows * columns:,} cells (A1:{get_column_letter(columns)}{rows})")
     problems = []
     for merged in sorted(map(str, ws.merged_cells.ranges)):
         header = ws[merged.split(":")[0]].row == 1
@@ -554,9 +686,9 @@ def _check_sheet(book, sheet: str, file: str) -> None:
                   "empty", row=0 if header else None,
             fix="unmerge the cells and give every column its own header (see "
                 "datasets/README.md)." if header else "unmerge the cells and fill every cell."))
-    formulas = [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    formulas = [c for c in _stored_cells(ws) if c.data_type == "f"]
     if formulas:
-        shown = ", ".join(f"{c.coordinate} ({c.value})" for c in formulas[:3])
+        shown = ", ".join(f"{c.coordinate} ({_clip(str(c.value), 60)})" for c in formulas[:3])
         problems.append(Problem(
             file, f"{len(formulas)} cell{'s hold' if len(formulas) != 1 else ' holds'} a formula, "
                   f"e.g. {shown}; citykit reads stored values only and does not compute "
@@ -602,10 +734,95 @@ def _read_xlsx_table(path: Path, table: str) -> pd.DataFrame:
                 fix=f"keep one sheet, or name the sheet with the data {table!r}.")
 
 
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _check_geopackage(path: Path) -> None:
+    """Inspect a GeoPackage with SQLite, read-only and on a time budget, before GDAL opens it.
+
+    A GeoPackage is an SQLite database, and a layer may be a *view*: a query that runs when the
+    layer is read, and may never end (a recursive view) or fill memory. citykit's layers are
+    tables, so any view is refused, as is a table with generated columns (expressions computed
+    as rows are read). The file is opened with ``mode=ro`` (nothing is written, not even a
+    journal), and every query run here is stopped by SQLite's progress handler after
+    :data:`GPKG_TIME_BUDGET_S` seconds. Triggers run only when rows are written, which neither
+    citykit nor GDAL does when reading, so GDAL's own (spatial index) triggers are allowed.
+
+    A file that is not an SQLite database is left to GDAL, which reports it.
+    """
+    with open(path, "rb") as handle:
+        if handle.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
+            return
+    fix = ("save the layers as plain tables (e.g. QGIS 'Export → Save Features As…' "
+           "GeoPackage, or geopandas to_file), without views.")
+    deadline = time.monotonic() + GPKG_TIME_BUDGET_S
+    uri = "file:" + urllib.parse.quote(str(Path(path).resolve())) + "?mode=ro"
+    try:
+        connection = sqlite3.connect(uri, uri=True, timeout=0, isolation_level=None)
+    except sqlite3.Error as err:
+        raise _fail(path.name, f"cannot be read as a GeoPackage: {err}",
+                    fix="check it opens in QGIS and save it again.") from None
+    try:
+        connection.set_progress_handler(lambda: int(time.monotonic() > deadline), 1000)
+        connection.execute("PRAGMA query_only = ON")
+        rows = connection.execute(
+            "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view')").fetchall()
+        views = [name for kind, name in rows if kind == "view"]
+        if views:
+            raise _fail(path.name, f"holds SQL views {short_repr(sorted(views)[:5])}: a view "
+                                   "is a query run whenever it is read (it can be made to "
+                                   "never end); citykit reads layers that are tables only, "
+                                   "and refused the file before reading it", fix=fix)
+        for _, name in rows:
+            columns = connection.execute("SELECT name, hidden FROM pragma_table_xinfo(?)",
+                                         (name,)).fetchall()
+            generated = [column for column, hidden in columns if hidden in (2, 3)]
+            if generated:
+                raise _fail(path.name, f"table {short_repr(name)} has generated columns "
+                                       f"{short_repr(generated[:5])}, computed whenever a row "
+                                       "is read; citykit reads stored values only", fix=fix)
+    except sqlite3.OperationalError as err:
+        if "interrupted" in str(err):
+            raise _fail(path.name, f"took more than {GPKG_TIME_BUDGET_S:g} s to inspect (its "
+                                   "schema is unusually large or slow); refused",
+                        fix=fix) from None
+        raise _fail(path.name, f"cannot be read as a GeoPackage: {err}",
+                    fix="check it opens in QGIS and save it again.") from None
+    except sqlite3.DatabaseError as err:
+        raise _fail(path.name, f"cannot be read as a GeoPackage: {err}",
+                    fix="check it opens in QGIS and save it again.") from None
+    finally:
+        connection.close()
+
+
+def _check_geo_content(path: Path, kind: str) -> None:
+    """GDAL picks its driver by a file's content, not its name: make sure it picks `kind`.
+
+    A ``.gpkg`` must be an SQLite database (then inspected by :func:`_check_geopackage`) and a
+    ``.geojson``/``.json`` a JSON object, so that no other GDAL driver (a VRT that points at
+    other files, an SQLite database with views) can open a file uploaded under either name.
+    """
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+    if head.startswith(_SQLITE_MAGIC):
+        if kind != "GeoPackage":
+            raise _fail(path.name, f"is an SQLite database (a GeoPackage?), not {kind}",
+                        fix="give a GeoPackage the extension .gpkg.")
+        _check_geopackage(path)
+    elif kind == "GeoPackage":
+        raise _fail(path.name, "cannot be read as a GeoPackage: it is not an SQLite database",
+                    fix="check it opens in QGIS and save it again as GeoPackage.")
+    elif head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] not in (b"{", b""):
+        raise _fail(path.name, "cannot be read as GeoJSON: it does not start with '{' (a JSON "
+                               "object)",
+                    fix="save the layer as GeoJSON (a FeatureCollection), EPSG:4326.")
+
+
 def _read_geo(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
     import pyogrio
 
     kind = "GeoPackage" if path.suffix.lower() == ".gpkg" else "GeoJSON"
+    _check_geo_content(path, kind)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -639,11 +856,35 @@ def _read_one(path: Path, *, layer: str | None = None) -> pd.DataFrame:
                                        fix="use CSV, XLSX, GeoJSON or GeoPackage.")])
 
 
+def read_table(path: str | os.PathLike) -> pd.DataFrame:
+    """Read one table file (CSV, XLSX, GeoJSON, GeoPackage) with the dataset reader's checks.
+
+    Size limit, UTF-8, one name per column, no formulas or merged cells: the same rules as a
+    dataset's tables. Cells stay text.
+
+    Raises
+    ------
+    DataValidationError
+        Saying what is wrong with the file and how to fix it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = (Path(tmp) / "m.csv").write_text("city,a,a\\nX,1,2\\n")
+    ...     read_table(Path(tmp) / "m.csv")
+    Traceback (most recent call last):
+    ...
+    citykit.exceptions.DataValidationError: 1 problem in the data:
+      - m.csv, row 0: duplicate column names 'a' (columns [2, 3]); ...
+    """
+    return _read_one(Path(path))
+
+
 def _read_manifest(path: Path) -> dict:
     file = path / "dataset.json"
-    check_file_size(file)
     try:
-        manifest = json.loads(file.read_text(encoding="utf-8-sig"))
+        manifest = json.loads(read_limited(file).decode("utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise _fail("dataset.json", f"is not valid UTF-8 JSON: {err}",
                     fix='write a JSON object such as {"name": "...", "title": "..."}.') from None
@@ -703,6 +944,7 @@ def read_tables(source: str | os.PathLike) -> tuple[dict[str, pd.DataFrame], dic
                 warnings.warn(f"{path.name}: sheets {extra} are not dataset tables and were "
                               f"ignored (tables: {list(TABLES)}).", CityKitWarning, stacklevel=3)
         else:
+            _check_geo_content(path, "GeoPackage")
             try:
                 present = [name for name, _ in pyogrio.list_layers(path)]
             except pyogrio.errors.DataSourceError as err:
@@ -723,7 +965,7 @@ def read_tables(source: str | os.PathLike) -> tuple[dict[str, pd.DataFrame], dic
                                         fix="name the sheets/layers as in datasets/README.md."))
     else:
         raise DatasetNotFoundError(
-            f"{str(path)!r} is not a dataset: expected a folder, an .xlsx workbook or a .gpkg "
+            f"{short_repr(str(path))} is not a dataset: expected a folder, an .xlsx workbook or a .gpkg "
             f"file. Bundled datasets: {bundled_datasets()}.")
     tables = {k: _as_text_ids(v) for k, v in tables.items()}
     return tables, files, manifest, problems
@@ -851,7 +1093,7 @@ def _resolve(source: str | os.PathLike) -> Path:
     if isinstance(source, str) and os.sep not in source and candidate.is_dir():
         return candidate
     raise DatasetNotFoundError(
-        f"No dataset {str(source)!r}: not a bundled dataset ({bundled_datasets()}) and no such "
+        f"No dataset {short_repr(str(source))}: not a bundled dataset ({bundled_datasets()}) and no such "
         "file or folder. Give a bundled name or the path of a dataset folder, .xlsx workbook, "
         ".gpkg file, or one table file (e.g. values.csv).")
 

@@ -7,6 +7,7 @@ Every error is a :class:`CityKitError`, so an application can catch the whole fa
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -25,10 +26,47 @@ __all__ = [
     "Problem",
     "ShortlistError",
     "WeightError",
+    "short_repr",
 ]
 
 #: How many problems an error message lists before it summarises the rest.
 MAX_LISTED = 10
+#: The longest a value from an input file may be when a message quotes it (:func:`short_repr`).
+MAX_REPR_CHARS = 200
+#: The longest a :class:`Problem`'s message or fix may be: a backstop, so that no input can make
+#: an error message (shown in the app, printed by the CLI) grow with the input.
+MAX_MESSAGE_CHARS = 2000
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxdict, _REPR.maxlist, _REPR.maxtuple = 3, 6, 6, 6
+_REPR.maxset, _REPR.maxfrozenset, _REPR.maxstring, _REPR.maxother = 6, 6, MAX_REPR_CHARS, 80
+
+
+def short_repr(value, limit: int = MAX_REPR_CHARS) -> str:
+    """``repr(value)`` cut to at most `limit` characters (ending in ``…`` when cut).
+
+    Its cost does not grow with the value: strings are cut before ``repr``, and containers are
+    shown only a few levels and items deep (:mod:`reprlib`), so a huge or deeply shared structure
+    read from a file (e.g. YAML aliases) cannot blow up the message that quotes it.
+
+    Examples
+    --------
+    >>> short_repr("level")
+    "'level'"
+    >>> text = short_repr("x" * 10_000)
+    >>> len(text), text[-2:]
+    (200, 'x…')
+    >>> short_repr([[["deep"]]] * 1000, limit=40)
+    "[[['deep']], [['deep']], [['deep']], [[…"
+    """
+    text = repr(value[:limit + 1]) if isinstance(value, str) else _REPR.repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _cut(text: str | None, limit: int = MAX_MESSAGE_CHARS) -> str | None:
+    if text is None or len(text) <= limit:
+        return text
+    return text[:limit - 1] + "…"
 
 
 class CityKitError(Exception):
@@ -95,6 +133,8 @@ class Problem:
     line : int, optional
         1-based line of a text file (YAML), when the problem has one.
 
+    `message` and `fix` are cut to :data:`MAX_MESSAGE_CHARS` characters.
+
     Examples
     --------
     >>> str(Problem("values.csv", "value 'abc' is not a number", row=3, column="value"))
@@ -107,6 +147,10 @@ class Problem:
     column: str | None = None
     fix: str | None = None
     line: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", _cut(str(self.message)))
+        object.__setattr__(self, "fix", _cut(self.fix))
 
     def __str__(self) -> str:
         where = [self.file]

@@ -30,6 +30,7 @@ import math
 import os
 import platform
 import re
+import shutil
 import unicodedata
 import uuid
 import zipfile
@@ -55,7 +56,8 @@ from ._dossier_tables import (
 from .exceptions import CityKitError, ExportError, Problem
 from .integrity import MANIFEST_NAME, file_sha256, read_manifest
 
-__all__ = ["MANIFEST", "OUTPUTS", "SHEETS", "Dossier", "escape_cell", "export_dossier",
+__all__ = ["MANIFEST", "OUTPUTS", "SHEETS", "Dossier", "escape_cell", "escape_frame",
+           "export_dossier", "recover",
            "methodology", "safe_filename", "unescape_cell", "verify_dossier", "write_scenario"]
 
 SCHEMA = "citykit.dossier/1"
@@ -104,7 +106,16 @@ def unescape_cell(value: object) -> object:
     return value
 
 
-def _escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
+def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells and column names are safe to open in a spreadsheet.
+
+    Examples
+    --------
+    >>> escape_frame(pd.DataFrame({"name": ["=HYPERLINK(1)", "Qom"], "score": [1.0, 0.5]}))
+                 name  score
+    0  '=HYPERLINK(1)    1.0
+    1             Qom    0.5
+    """
     out = frame.copy()
     for column in out.columns:
         if not (pd.api.types.is_numeric_dtype(out[column])
@@ -251,8 +262,12 @@ def export_dossier(result, out_dir: str | os.PathLike, *, shortlist=None, k: int
     steps += workshop_steps(workshop, lang)
     table = ranking_frame(result, pilots, rob)
     short = shortlist_frame(result, table, pilots, lang)
-    paths = {role: folder / name for role, name in OUTPUTS.items()}
+    # Every file is written into a staging folder first and moved in only when all are done,
+    # so a killed export never leaves new tables beside an old manifest (see _commit).
+    staging = folder / f"{STAGING_PREFIX}{uuid.uuid4().hex[:12]}"
+    paths = {role: staging / name for role, name in OUTPUTS.items()}
     try:
+        staging.mkdir()
         _write_csv(paths["ranking"], table)
         _write_csv(paths["shortlist"], short)
         sheets = workbook_sheets(result, table, short, steps)
@@ -268,11 +283,17 @@ def export_dossier(result, out_dir: str | os.PathLike, *, shortlist=None, k: int
                              paths)
         if workshop is not None:
             manifest["workshop"] = dict(workshop)
-        paths["manifest"] = folder / MANIFEST
+        paths["manifest"] = staging / MANIFEST
         _write_text(paths["manifest"], json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+        _commit(folder, staging, [path.name for path in paths.values()])
     except OSError as err:
         raise ExportError(f"cannot write the dossier to {folder}: {err}") from None
-    return Dossier(folder, paths, manifest)
+    finally:
+        # An export that failed before its commit leaves nothing behind; one that failed while
+        # committing keeps its journal and staged files, for recover() to complete.
+        if staging.exists() and not (folder / JOURNAL).exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return Dossier(folder, {role: folder / path.name for role, path in paths.items()}, manifest)
 
 
 def _robustness(result, robustness) -> tuple[pd.DataFrame | None, dict]:
@@ -296,9 +317,70 @@ def _prepare_folder(out_dir) -> Path:
         raise ExportError(f"{folder} is a file; give a folder for the dossier")
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        recover(folder)
     except OSError as err:
         raise ExportError(f"cannot create the dossier folder {folder}: {err}") from None
     return folder
+
+
+#: Name prefix of the folder an export writes into before it commits (inside the out folder).
+STAGING_PREFIX = ".dossier-staging-"
+#: The commit journal: present only while staged files are being moved into place.
+JOURNAL = ".dossier-commit.json"
+
+
+def _commit(folder: Path, staging: Path, names: list[str]) -> None:
+    """Move the staged files into `folder`, the manifest last, under a journal.
+
+    Before the journal exists the previous dossier is untouched (a killed export only leaves a
+    staging folder, removed by the next export). Once it exists, the moves are renames inside
+    one file system; if the process dies among them, :func:`recover` (run by the next export,
+    and reported by :func:`verify_dossier`) completes them from the journal.
+    """
+    order = sorted(names, key=lambda n: n == MANIFEST)  # the manifest last
+    journal = {"staging": staging.name, "files": order}
+    _write_text(folder / JOURNAL, json.dumps(journal) + "\n")
+    _roll_forward(folder, journal)
+
+
+def _roll_forward(folder: Path, journal: dict) -> None:
+    staging = folder / journal["staging"]
+    for name in journal["files"]:
+        if (staging / name).exists():
+            os.replace(staging / name, folder / name)
+    (folder / JOURNAL).unlink(missing_ok=True)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def recover(folder: str | os.PathLike) -> str | None:
+    """Finish or undo an export that was killed in `folder`; say what was done (None: nothing).
+
+    A journal means every file was staged and the move had begun: the move is completed. A
+    staging folder without a journal is an export killed while writing: it is removed, and the
+    previous dossier stays as it was.
+    """
+    folder = Path(folder)
+    done = None
+    journal_path = folder / JOURNAL
+    if journal_path.is_file():
+        try:
+            journal = json.loads(journal_path.read_text(encoding="utf-8"))
+            names = journal["files"]
+            ok = isinstance(names, list) and all(
+                isinstance(n, str) and n == Path(n).name for n in names) and \
+                str(journal["staging"]).startswith(STAGING_PREFIX)
+        except (ValueError, KeyError, TypeError):
+            ok = False
+        if ok:
+            _roll_forward(folder, journal)
+            done = "completed an interrupted export"
+        else:
+            journal_path.unlink()
+    for leftover in folder.glob(f"{STAGING_PREFIX}*"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+            done = done or "removed the files of an interrupted export"
+    return done
 
 
 # --------------------------------------------------------------------------- methodology
@@ -426,7 +508,7 @@ def _write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
 
 def _write_csv(path: Path, frame: pd.DataFrame) -> None:
     # UTF-8 with a byte-order mark: spreadsheets then read Persian names correctly.
-    text = _escape_frame(frame).to_csv(index=False, lineterminator="\n")
+    text = escape_frame(frame).to_csv(index=False, lineterminator="\n")
     _write_text(path, text, encoding="utf-8-sig")
 
 
@@ -647,6 +729,11 @@ def verify_dossier(out_dir: str | os.PathLike, *, rerun: bool = True) -> list[Pr
     []
     """
     folder = Path(out_dir)
+    if (folder / JOURNAL).exists():
+        return [Problem(JOURNAL, "an export was interrupted while moving its files into place, "
+                                 "so the folder mixes two dossiers",
+                        fix="run the export again, or citykit.export.recover(folder) to "
+                            "complete it.")]
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:

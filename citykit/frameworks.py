@@ -23,8 +23,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .data import Dataset, check_file_size, datasets_root
-from .exceptions import CityKitWarning, DataValidationError, FrameworkError, Problem
+from .data import Dataset, datasets_root, read_limited
+from .exceptions import CityKitWarning, DataValidationError, FrameworkError, Problem, short_repr
 
 __all__ = [
     "Component",
@@ -50,6 +50,41 @@ WEIGHT_TOLERANCE = 1e-6
 #: Dataset indicator metadata columns that hold the codes of a standard framework.
 METADATA_COLUMNS = {"u4ssc": "u4ssc", "iso37120": "iso37120", "iso37122": "iso37122"}
 STATUS_ORDER = ("city", "county", "province", "no data")
+
+
+def _q(value) -> str:
+    """A value from a framework file, quoted for a message and cut to a bounded length."""
+    return short_repr(value)
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    """Plain text from a framework file, cut to `limit` characters for a message."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+class _AliasRefused(yaml.YAMLError):
+    """A YAML anchor (``&name``) or alias (``*name``): framework files never need them."""
+
+    def __init__(self, event):
+        super().__init__()
+        self.problem_mark = event.start_mark
+        self.shown = ("*" if isinstance(event, yaml.AliasEvent) else "&") + str(event.anchor)
+
+
+class _FrameworkLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses anchors and aliases as soon as it meets one.
+
+    An alias repeats a node without copying it, so a few kilobytes of nested aliases ("billion
+    laughs") stand for billions of values, which any code that walks or prints them (a message
+    quoting a value) expands. Refusing the first anchor costs nothing and no framework file
+    needs them.
+    """
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if getattr(event, "anchor", None) is not None:
+            raise _AliasRefused(event)
+        return super().compose_node(parent, index)
 
 
 @dataclass(frozen=True)
@@ -220,7 +255,7 @@ def _resolve(source: str | os.PathLike) -> Path:
     known = bundled_frameworks()
     near = difflib.get_close_matches(str(source), known, n=3)
     raise FrameworkError([Problem(
-        str(source), f"no framework {str(source)!r}: not a bundled framework ({known}) and no "
+        str(source), f"no framework {_q(str(source))}: not a bundled framework ({known}) and no "
                      "such file" + (f"; closest: {near}" if near else ""),
         fix="give a bundled id or the path of a YAML framework file.")])
 
@@ -228,8 +263,8 @@ def _resolve(source: str | os.PathLike) -> Path:
 def _component_lines(text: str) -> list[int]:
     """1-based line where each item of ``components`` starts (for messages)."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
+        node = yaml.compose(text, Loader=_FrameworkLoader)
+    except (yaml.YAMLError, RecursionError):
         return []
     if not isinstance(node, yaml.MappingNode):
         return []
@@ -284,10 +319,11 @@ def load_framework(source: str | os.PathLike, *, dataset: Dataset | None = None)
 def read_framework_file(path: str | os.PathLike) -> tuple[dict, str]:
     """Read a framework YAML file safely; return the parsed mapping and the text.
 
-    The file must be at most :data:`citykit.data.MAX_FILE_BYTES`, UTF-8, and plain YAML: it is
-    parsed with ``yaml.safe_load``, which builds only dicts, lists, strings and numbers, so a tag
-    that would construct a Python object (``!!python/object/apply:os.system``) is refused and
-    never run.
+    The file must be at most :data:`citykit.data.MAX_FILE_BYTES` (at most that many bytes plus
+    one are read), UTF-8, and plain YAML: it is parsed with a safe loader, which builds only
+    dicts, lists, strings and numbers, so a tag that would construct a Python object
+    (``!!python/object/apply:os.system``) is refused and never run, and anchors and aliases
+    (``&name``, ``*name``: the "billion laughs" bomb) are refused where the first one appears.
 
     Raises
     ------
@@ -308,23 +344,32 @@ def read_framework_file(path: str | os.PathLike) -> tuple[dict, str]:
     """
     path = Path(path)
     try:
-        check_file_size(path)
+        data = read_limited(path)
     except DataValidationError as err:
         raise FrameworkError(err.problems) from None
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise FrameworkError([Problem(
             path.name, f"is not UTF-8 text (byte {err.start}: {err.reason})",
             fix="save the file as UTF-8 (any editor's 'Save with encoding' menu).")]) from None
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_FrameworkLoader)  # noqa: S506 (a SafeLoader)
+    except _AliasRefused as err:
+        mark = err.problem_mark
+        raise FrameworkError([Problem(
+            path.name, f"YAML anchors and aliases are not allowed (found {_clip(err.shown, 40)}):"
+                       " framework files never need them, and nested aliases can expand a small "
+                       "file into billions of values",
+            line=mark.line + 1 if mark else None,
+            fix="write each value out in full instead of '&name' / '*name' references.")]
+        ) from None
     except yaml.constructor.ConstructorError as err:
         mark = err.problem_mark
         tag = str(err.problem).split("tag ")[-1].strip("'")
         tag = tag.replace("tag:yaml.org,2002:", "!!")
         raise FrameworkError([Problem(
-            path.name, f"YAML tag {tag!r} is not allowed: framework files are read with safe "
+            path.name, f"YAML tag {_q(tag)} is not allowed: framework files are read with safe "
                        "loading (plain mappings, lists, text and numbers only), so a tag that "
                        "would construct a Python object or run code is refused and never run",
             line=mark.line + 1 if mark else None,
@@ -406,10 +451,10 @@ def check_framework(raw: dict, *, file: str, lines: list[int] | None = None,
         problems.append(Problem(file, f"missing top-level keys {missing}",
                                 fix="see datasets/frameworks/README.md."))
     if "kind" in raw and not _choice(raw["kind"], KINDS):
-        problems.append(Problem(file, f"unknown kind {raw['kind']!r}; expected one of "
+        problems.append(Problem(file, f"unknown kind {_q(raw['kind'])}; expected one of "
                                       f"{list(KINDS)}"))
     if "verification" in raw and not _choice(raw["verification"], VERIFICATION):
-        problems.append(Problem(file, f"unknown verification {raw['verification']!r}; expected "
+        problems.append(Problem(file, f"unknown verification {_q(raw['verification'])}; expected "
                                       f"one of {list(VERIFICATION)}"))
     items = raw.get("components")
     if not isinstance(items, list) or not items:
@@ -448,39 +493,39 @@ class _Context:
         code = item.get("code", f"#{index + 1}")
         missing = [k for k in COMPONENT_KEYS if item.get(k) in (None, "")]
         if missing:
-            self.add(index, f"component {code!r}: missing {missing}")
+            self.add(index, f"component {_q(code)}: missing {missing}")
         if "level" in item and self.levels and item["level"] not in self.levels:
-            self.add(index, f"component {code!r}: unknown level {item['level']!r}; expected one "
-                            f"of {self.levels}")
+            self.add(index, f"component {_q(code)}: unknown level {_q(item['level'])}; expected one "
+                            f"of {_q(self.levels)}")
         polarity = item.get("polarity")
         if polarity is not None and polarity not in POLARITIES:
-            self.add(index, f"component {code!r}: unknown polarity {polarity!r}; expected one of "
+            self.add(index, f"component {_q(code)}: unknown polarity {_q(polarity)}; expected one of "
                             f"{list(POLARITIES)}",
                      fix="'+' when higher is better, '-' when lower is better, 'target' with a "
                          "target value, 'context' for descriptive items.")
         if polarity == "target" and not isinstance(item.get("target"), (int, float)):
-            self.add(index, f"component {code!r}: polarity 'target' needs a numeric 'target'")
+            self.add(index, f"component {_q(code)}: polarity 'target' needs a numeric 'target'")
         for key, allowed in (("verification", VERIFICATION), ("data", DATA_STATUS)):
             if key in item and item[key] not in allowed:
-                self.add(index, f"component {code!r}: unknown {key} {item[key]!r}; expected one "
+                self.add(index, f"component {_q(code)}: unknown {key} {_q(item[key])}; expected one "
                                 f"of {list(allowed)}")
         weight = item.get("weight")
         if weight is not None and (not isinstance(weight, (int, float)) or weight < 0
                                    or math.isnan(weight)):
-            self.add(index, f"component {code!r}: weight must be a number >= 0, got {weight!r}")
+            self.add(index, f"component {_q(code)}: weight must be a number >= 0, got {_q(weight)}")
         if item.get("crosswalk") is not None and not isinstance(item["crosswalk"], dict):
-            self.add(index, f"component {code!r}: crosswalk must map framework ids to codes")
+            self.add(index, f"component {_q(code)}: crosswalk must map framework ids to codes")
         if item.get("subindex") is not None and item["subindex"] not in (
                 self.raw.get("subindices") or {}):
-            self.add(index, f"component {code!r}: unknown subindex {item['subindex']!r}; "
-                            f"expected one of {sorted(self.raw.get('subindices') or {})}")
+            self.add(index, f"component {_q(code)}: unknown subindex {_q(item['subindex'])}; "
+                            f"expected one of {_q(sorted(self.raw.get('subindices') or {}))}")
 
     def check_tree(self, items: list[dict]) -> None:
         index_of: dict[str, int] = {}
         for i, item in enumerate(items):
             code = str(item["code"])
             if code in index_of:
-                self.add(i, f"duplicate code {code!r} (first at component "
+                self.add(i, f"duplicate code {_q(code)} (first at component "
                             f"#{index_of[code] + 1})", fix="every code must be unique.")
             else:
                 index_of[code] = i
@@ -489,8 +534,8 @@ class _Context:
         for code, parent in parent_of.items():
             if parent is not None and parent not in parent_of:
                 near = difflib.get_close_matches(parent, list(parent_of), n=3)
-                self.add(index_of[code], f"component {code!r}: unknown parent {parent!r}"
-                         + (f"; closest: {near}" if near else ""),
+                self.add(index_of[code], f"component {_q(code)}: unknown parent {_q(parent)}"
+                         + (f"; closest: {_q(near)}" if near else ""),
                          fix="give the code of an existing component as 'parent', or remove "
                              "'parent' to make it a top-level component.")
         if self.problems:
@@ -511,7 +556,9 @@ class _Context:
             while node is not None:
                 if node in seen:
                     cycle = seen[seen.index(node):] + [node]
-                    self.add(index_of[start], f"cycle in parents: {' -> '.join(cycle)}",
+                    shown = " -> ".join(_clip(c, 40) for c in cycle[:20])
+                    self.add(index_of[start], f"cycle in parents: {shown}"
+                             + (f" ... ({len(cycle)} steps)" if len(cycle) > 20 else ""),
                              fix="a component cannot be its own ancestor; fix the 'parent' keys.")
                     return True
                 seen.append(node)
@@ -524,9 +571,9 @@ class _Context:
             depth = self.levels.index(level_of[code])
             expected = 0 if parent is None else self.levels.index(level_of[parent]) + 1
             if depth != expected:
-                self.add(index_of[code], f"component {code!r}: level {level_of[code]!r} does not "
-                         f"fit under {parent!r}; expected level "
-                         f"{self.levels[expected] if expected < len(self.levels) else '(none)'!r}")
+                self.add(index_of[code], f"component {_q(code)}: level {_q(level_of[code])} does not "
+                         f"fit under {_q(parent)}; expected level "
+                         f"{_q(self.levels[expected] if expected < len(self.levels) else '(none)')}")
 
     def _check_leaves(self, items, children, index_of) -> None:
         known = None if self.dataset is None else list(self.dataset.indicators.index)
@@ -537,22 +584,22 @@ class _Context:
             i = index_of[code]
             for key in ("unit", "polarity"):
                 if item.get(key) in (None, ""):
-                    self.add(i, f"leaf component {code!r}: missing {key!r}")
+                    self.add(i, f"leaf component {_q(code)}: missing {_q(key)}")
             indicators = _as_codes(item.get("indicators"))
             if self.national and not indicators and item.get("data", "available") != "missing":
-                self.add(i, f"component {code!r} has no indicators",
+                self.add(i, f"component {_q(code)} has no indicators",
                          fix="map it to dataset indicators with 'indicators: [...]', or mark it "
                              "'data: missing' to list it as a data gap.")
             if self.national and indicators and item.get("data") == "missing":
-                self.add(i, f"component {code!r} is marked 'data: missing' but maps to "
-                            f"{list(indicators)}")
+                self.add(i, f"component {_q(code)} is marked 'data: missing' but maps to "
+                            f"{_q(list(indicators))}")
             if known is not None:
                 for indicator in indicators:
                     if indicator not in known:
                         near = difflib.get_close_matches(indicator, known, n=3)
-                        self.add(i, f"component {code!r}: unknown indicator code {indicator!r} "
-                                    f"(not in dataset {self.dataset.name!r})"
-                                 + (f"; closest known: {near}" if near else ""),
+                        self.add(i, f"component {_q(code)}: unknown indicator code {_q(indicator)} "
+                                    f"(not in dataset {_q(self.dataset.name)})"
+                                 + (f"; closest known: {_q(near)}" if near else ""),
                                  fix="use a code from the dataset's indicators table, or mark "
                                      "the component 'data: missing'.")
 
@@ -567,7 +614,7 @@ class _Context:
             if code in children or not found:
                 continue
             if len(found) > 1:
-                self.add(index_of[code], f"component {code!r} mixes indicators where more is "
+                self.add(index_of[code], f"component {_q(code)} mixes indicators where more is "
                                          "better with indicators where less is better",
                          fix="split it into two components, one per direction.")
                 continue
@@ -581,9 +628,9 @@ class _Context:
             expected = "+" if better_high == (subindex == "readiness") else "-"
             if item.get("polarity") != expected:
                 warnings.warn(
-                    f"{self.file}: component {code!r} has polarity {item.get('polarity')!r} in "
-                    f"sub-index {subindex!r}, but its indicators are '{found.pop()}' (more is "
-                    f"{'better' if better_high else 'worse'}); expected {expected!r}.",
+                    f"{self.file}: component {_q(code)} has polarity {_q(item.get('polarity'))} in "
+                    f"sub-index {_q(subindex)}, but its indicators are '{found.pop()}' (more is "
+                    f"{'better' if better_high else 'worse'}); expected {_q(expected)}.",
                     CityKitWarning, stacklevel=5)
 
     def _check_weights(self, children, index_of) -> None:
@@ -592,21 +639,21 @@ class _Context:
             if not weighted:
                 continue
             scored = [k for k in kids if self._subtree_has_data(k, children)]
-            where = "top-level components" if parent is None else f"children of {parent!r}"
+            where = "top-level components" if parent is None else f"children of {_q(parent)}"
             for kid in kids:
                 if kid not in scored and kid.get("weight"):
                     self.add(index_of[str(kid["code"])],
-                             f"component {kid['code']!r} has weight {kid['weight']} but no data",
+                             f"component {_q(kid['code'])} has weight {_q(kid['weight'])} but no data",
                              fix="give it weight 0 (or none) until its data exists.")
             unweighted = [str(k["code"]) for k in scored if k.get("weight") is None]
             if unweighted:
                 self.add(index_of[str(kids[0]["code"])],
-                         f"{where}: some have weights and {unweighted} have none",
+                         f"{where}: some have weights and {_q(unweighted)} have none",
                          fix="give every sibling a weight, or none of them (equal weights).")
                 continue
             total = sum(float(k["weight"]) for k in scored)
             if not math.isclose(total, 1.0, abs_tol=WEIGHT_TOLERANCE):
-                listing = ", ".join(f"{k['code']}={k['weight']}" for k in scored)
+                listing = _clip(", ".join(f"{k['code']}={k['weight']}" for k in scored))
                 self.add(index_of[str(kids[0]["code"])],
                          f"weights of {where} sum to {total:.4f}, not 1 ({listing})",
                          fix="adjust them so they sum to 1; citykit does not re-normalise "

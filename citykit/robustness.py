@@ -393,7 +393,8 @@ def robustness(result, *, draws=_SCENARIO, concentration=_SCENARIO, top_k=_SCENA
 
     Uses the Ranking's normalised matrix, weights, method and method options, and the
     scenario's ``robustness`` settings (:data:`DEFAULTS` where unset); any argument given here
-    overrides the scenario.
+    overrides the scenario. The settings must lie inside :data:`citykit.scenario.BOUNDS`
+    (at most 100,000 draws, a batch of at most 2**24 candidate scores), whatever their source.
 
     Parameters
     ----------
@@ -418,6 +419,11 @@ def robustness(result, *, draws=_SCENARIO, concentration=_SCENARIO, top_k=_SCENA
                                            "top_k": top_k, "seed": seed, "bounds": bounds,
                                            "chunk_size": chunk_size})
     ranking = _ranking_of(result)
+    from .scenario import check_robustness_settings  # scenario imports this module
+
+    # the scenario's bounds (citykit.scenario.BOUNDS), with the batch memory for these candidates
+    check_robustness_settings(settings, n_candidates=len(ranking.normalised),
+                              error=RobustnessError)
     return rank_acceptability(
         ranking.normalised, ranking.weights, method=ranking.method,
         method_params=ranking.method_params, draws=settings["draws"],

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
+import numbers
 import os
+import reprlib
 import tempfile
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -20,18 +23,77 @@ import pandas as pd
 
 from . import __version__
 from .data import Dataset, load_dataset
-from .eligibility import DEFAULT_PRESET, Audit, apply_rules, preset_of, preset_rules, rule_from_dict
+from .eligibility import (
+    DEFAULT_PRESET,
+    RULES,
+    Audit,
+    apply_rules,
+    preset_of,
+    preset_rules,
+    rule_from_dict,
+)
 from .exceptions import CityKitError
 from .frameworks import Framework, load_framework
+from .impute import POLICIES as MISSING_POLICIES
 from .impute import MissingReport, handle_missing
 from .matrix import CityMatrix
 from .ranking import Ranking, rank
 from .robustness import DEFAULTS as ROBUSTNESS_DEFAULTS
 
-__all__ = ["Result", "Scenario", "ScenarioError", "check_paths", "check_scenario_targets",
-           "dataset_fingerprint", "run"]
+__all__ = ["BOUNDS", "Result", "Scenario", "ScenarioError", "check_paths",
+           "check_robustness_settings", "check_scenario_targets", "dataset_fingerprint", "run"]
 
 SCHEMA = "citykit.scenario/1"
+
+#: The allowed range of every bounded scenario setting, ``key: (low, high)``, both inclusive.
+#: The one source of these limits: :meth:`Scenario.from_dict` (so the app's link and scenario
+#: file, the CLI and :func:`citykit.robustness.robustness`) refuses a value outside them with a
+#: :class:`ScenarioError` that names the key, the range and the value. Entries:
+#:
+#: - ``robustness.*``: the draw settings. ``draws`` is capped so that one link cannot cost more
+#:   than seconds of CPU (the Robustness page offers the same 100,000); ``chunk_size`` (draws
+#:   scored per batch) is also capped, with ``robustness.chunk_cells`` (chunk size x number of
+#:   candidates, checked when the candidates are known) bounding a batch's memory;
+#:   ``concentration`` must be above 0 (``inf`` = no spread; None = uniform draws); ``seed`` stays
+#:   an integer any JSON reader holds exactly (2**53 - 1).
+#: - ``year``: a data year (or ``"latest"``).
+#: - ``candidates``, ``indicators``, ``eligibility``, ``missing``, ``weights``: how many items
+#:   the list (rules, missing-data steps, criterion weights) may hold.
+#: - ``dataset``, ``framework``: characters of a name or path (NUL is never allowed).
+#: - ``nesting`` and ``items``: how deep and how large any setting that holds a JSON object
+#:   (``method_params``, ``normalisation_params``, ``weights``, ``robustness``, ``shortlist``,
+#:   ``missing``) may be; every number in it must be finite.
+BOUNDS: dict[str, tuple[float, float]] = {
+    "robustness.draws": (1, 100_000),
+    "robustness.chunk_size": (1, 10_000),
+    "robustness.chunk_cells": (1, 2**24),
+    "robustness.top_k": (1, 10_000),
+    "robustness.concentration": (0.0, math.inf),  # 0 itself excluded
+    "robustness.seed": (0, 2**53 - 1),
+    "year": (1900, 2100),
+    "candidates": (0, 10_000),
+    "indicators": (0, 1_000),
+    "eligibility": (0, 50),
+    "missing": (1, 50),
+    "weights": (1, 1_000),
+    "dataset": (1, 4_096),
+    "framework": (1, 4_096),
+    "nesting": (0, 8),
+    "items": (0, 10_000),
+}
+#: Settings of ``Scenario.robustness`` (see :func:`citykit.robustness.robustness`).
+ROBUSTNESS_KEYS = ("draws", "concentration", "top_k", "seed", "bounds", "chunk_size")
+#: Parameters a missing-data step may carry (see :func:`citykit.impute.handle_missing`).
+_MISSING_PARAMS = {"min_coverage", "k"}
+
+_short_repr = reprlib.Repr()
+_short_repr.maxlevel, _short_repr.maxstring, _short_repr.maxother = 3, 60, 60
+_short_repr.maxlist = _short_repr.maxtuple = _short_repr.maxdict = 6
+
+
+def _short(value) -> str:
+    """A repr of bounded length and depth (never recurses into deep values)."""
+    return _short_repr.repr(value)
 
 
 class ScenarioError(CityKitError, ValueError):
@@ -105,6 +167,12 @@ class Scenario:
     shortlist: dict | None = None
     dataset_sha256: str | None = None
 
+    def __post_init__(self) -> None:
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        _check_shapes(values)
+        _check_types(values)
+        _check_bounds(values)
+
     def to_dict(self) -> dict:
         """Plain JSON-ready dict, with the schema and the citykit version."""
         data = asdict(self)
@@ -160,7 +228,8 @@ class Scenario:
         ------
         ScenarioError
             For a value that is not a JSON object, an unknown schema or key, a value of the wrong
-            type, or (with `workspace`) a path outside the allowed folders.
+            type, a value outside its :data:`BOUNDS`, an unknown eligibility rule or missing-data
+            policy, or (with `workspace`) a path outside the allowed folders.
 
         Examples
         --------
@@ -187,6 +256,7 @@ class Scenario:
                                 + (f". Did you mean: {hints}" if hints else "")
                                 + ". Fix: rename or remove them (unknown keys are never "
                                   "ignored, so a typo cannot silently drop a choice).")
+        _check_shapes(data)
         _check_types(data)
         for key in ("indicators", "candidates", "eligibility"):
             if data.get(key) is not None:
@@ -256,16 +326,16 @@ _TYPES = {
 
 def _check_types(data: dict) -> None:
     wrong = [f"{key!r} must be {' or '.join(t.__name__ for t in _TYPES[key])}, got "
-             f"{type(value).__name__} {value!r}"[:200]
+             f"{type(value).__name__} {_short(value)}"[:200]
              for key, value in data.items()
              if key in _TYPES and (not isinstance(value, _TYPES[key])
                                    or (isinstance(value, bool) and bool not in _TYPES[key]))]
     if isinstance(data.get("year"), str) and data["year"] != "latest":
-        wrong.append(f"'year' must be a year or 'latest', got {data['year']!r}")
+        wrong.append(f"'year' must be a year or 'latest', got {_short(data['year'])}")
     for key in ("indicators", "candidates"):
         if isinstance(data.get(key), (list, tuple)) and not all(
                 isinstance(v, str) for v in data[key]):
-            wrong.append(f"{key!r} must be a list of text ids, got {data[key]!r}"[:200])
+            wrong.append(f"{key!r} must be a list of text ids, got {_short(data[key])}"[:200])
     if isinstance(data.get("eligibility"), (list, tuple)) and not all(
             isinstance(v, dict) for v in data["eligibility"]):
         wrong.append("'eligibility' must be a list of rule objects such as "
@@ -273,6 +343,245 @@ def _check_types(data: dict) -> None:
     if wrong:
         raise ScenarioError("invalid scenario: " + "; ".join(wrong)
                             + ". Fix: give each setting the type `citykit scenario new` writes.")
+
+
+def _range(key: str) -> str:
+    low, high = BOUNDS[key]
+    return f"from {low} to {high}" if key == "year" else f"from {low:,} to {high:,}"
+
+
+def _shown(value) -> str:
+    return f"{value:,}" if _whole(value) and abs(value) >= 10_000 else _short(value)
+
+
+def _out_of_range(key: str, what: str, value) -> str:
+    return f"{key!r} must be {what} {_range(key)}; got {_shown(value)}"
+
+
+def _whole(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _in(key: str, value) -> bool:
+    low, high = BOUNDS[key]
+    return low <= value <= high
+
+
+def _walk(value, limit_depth: int, limit_items: int) -> tuple[str | None, str | None]:
+    """(size problem, first non-finite number) of a JSON-like value, found without recursion."""
+    stack, items = [(value, 0, "")], 0
+    bad_number = None
+    while stack:
+        item, depth, where = stack.pop()
+        if depth > limit_depth:
+            return f"nested more than {limit_depth} levels deep", bad_number
+        if isinstance(item, dict):
+            items += len(item)
+            children = [(v, depth + 1, f"{where}.{k}" if isinstance(k, str) else where)
+                        for k, v in item.items()]
+        elif isinstance(item, (list, tuple)):
+            items += len(item)
+            children = [(v, depth + 1, f"{where}[{i}]") for i, v in enumerate(item)]
+        else:
+            if bad_number is None and isinstance(item, float) and not math.isfinite(item):
+                bad_number = f"{item!r} at {where.lstrip('.') or 'the top'}"
+            continue
+        if items > limit_items:
+            return f"holds more than {limit_items:,} items", bad_number
+        stack.extend(children)
+    return None, bad_number
+
+
+#: Settings whose value may be a nested JSON value, checked for depth, size and finite numbers.
+_NESTED = ("candidates", "indicators", "eligibility", "missing", "normalisation_params",
+           "weights", "method_params", "robustness", "shortlist")
+
+
+def _check_shapes(data: dict) -> None:
+    """Lengths, depth and size of every list or object, before anything else looks inside them.
+
+    A scenario from a link or a file is someone else's data: a 10,000-deep list or a
+    100,000-item dict must be a clear error, never a RecursionError or minutes of work.
+    """
+    wrong = []
+    for key in ("candidates", "indicators", "eligibility", "missing", "weights"):
+        value = data.get(key)
+        if isinstance(value, (list, tuple, dict)) and not _in(key, len(value)):
+            what = {"eligibility": "a number of rules", "missing": "a number of steps",
+                    "weights": "a number of criteria"}.get(key, "a number of ids")
+            wrong.append(f"{key!r} must hold {what} {_range(key)}; got {len(value):,}")
+    if wrong:
+        raise ScenarioError("invalid scenario: " + "; ".join(wrong) + ".")
+    depth, items = BOUNDS["nesting"][1], BOUNDS["items"][1]
+    for key in _NESTED:
+        value = data.get(key)
+        if key == "robustness" and isinstance(value, dict):
+            value = {k: v for k, v in value.items() if k != "concentration"}  # inf is allowed
+        if not isinstance(value, (list, tuple, dict)):
+            continue
+        problem, bad_number = _walk(value, depth, items)
+        if problem:
+            wrong.append(f"{key!r} is {problem} (limits: {depth} levels, {items:,} items)")
+        elif bad_number:
+            wrong.append(f"{key!r} holds a number that is not finite: {bad_number}")
+    if wrong:
+        raise ScenarioError("invalid scenario: " + "; ".join(wrong)
+                            + ". Fix: start from `citykit scenario new --out FILE.json`.")
+
+
+def _rule_problem(index: int, rule: dict) -> str | None:
+    """Why eligibility rule `index` (0-based) is invalid, or None."""
+    label = f"eligibility rule {index + 1}"
+    name = rule.get("rule")
+    if not isinstance(name, str) or name not in RULES:
+        near = difflib.get_close_matches(name, list(RULES), n=1) if isinstance(name, str) else []
+        return (f"{label}: unknown eligibility rule {_short(name)}; known: {sorted(RULES)}"
+                + (f"; did you mean {near[0]!r}?" if near else ""))
+    kinds = {f.name: f.type for f in fields(RULES[name])}
+    for param, value in rule.items():
+        if param == "rule" or param not in kinds:
+            continue  # unknown parameters: rule_from_dict names them
+        kind = str(kinds[param])
+        if value is None and "None" in kind:
+            continue
+        if "float" in kind and not _number(value):
+            return f"{label} ({name}): {param!r} must be a number, got {_short(value)}"
+        if kind == "str" and not isinstance(value, str):
+            return f"{label} ({name}): {param!r} must be text, got {_short(value)}"
+    try:
+        rule_from_dict(rule)
+    except (CityKitError, TypeError, ValueError) as err:
+        return f"{label}: {err}"[:300]
+    return None
+
+
+def _missing_problem(step, where: str) -> str | None:
+    """Why a missing-data step is invalid, or None."""
+    name = step.get("policy") if isinstance(step, dict) else step
+    if not isinstance(name, str) or name not in MISSING_POLICIES:
+        near = difflib.get_close_matches(name, MISSING_POLICIES, n=1) \
+            if isinstance(name, str) else []
+        return (f"{where} names the unknown missing-data policy {_short(name)}; known: "
+                f"{list(MISSING_POLICIES)}" + (f"; did you mean {near[0]!r}?" if near else ""))
+    if not isinstance(step, dict):
+        return None
+    unknown = sorted(set(step) - _MISSING_PARAMS - {"policy"})
+    if unknown:
+        return (f"{where} ({name}) has unknown parameters {_short(unknown)}; allowed: "
+                f"{sorted(_MISSING_PARAMS)}")
+    coverage, k = step.get("min_coverage", 0.8), step.get("k", 5)
+    if not _number(coverage) or not 0 <= coverage <= 1:
+        return f"{where} ({name}): 'min_coverage' must be a share from 0 to 1, got {_short(coverage)}"
+    if not _whole(k) or not 1 <= k <= 1_000:
+        return f"{where} ({name}): 'k' must be a whole number from 1 to 1,000, got {_short(k)}"
+    return None
+
+
+def check_robustness_settings(settings, *, n_candidates: int | None = None,
+                              error: type[Exception] = ScenarioError) -> None:
+    """Refuse robustness settings outside :data:`BOUNDS` (unknown keys too).
+
+    Parameters
+    ----------
+    settings : mapping
+        ``draws``, ``concentration``, ``top_k``, ``seed``, ``bounds``, ``chunk_size`` (any of
+        them; the others take :data:`citykit.robustness.DEFAULTS`).
+    n_candidates : int, optional
+        When known, the batch memory bound ``robustness.chunk_cells`` (chunk size x candidates)
+        is checked too.
+    error : exception class
+        Raised with the message (default :class:`ScenarioError`).
+
+    Examples
+    --------
+    >>> check_robustness_settings({"draws": 5000, "top_k": 3})
+    >>> check_robustness_settings({"draws": 40_000_000})
+    Traceback (most recent call last):
+    ...
+    citykit.scenario.ScenarioError: invalid robustness settings: 'robustness.draws' must be a whole number from 1 to 100,000; got 40,000,000. ...
+    """
+    if not isinstance(settings, dict):
+        raise error(f"robustness settings must be an object, got {type(settings).__name__}")
+    unknown = sorted(str(k) for k in settings if k not in ROBUSTNESS_KEYS)
+    if unknown:
+        near = difflib.get_close_matches(unknown[0], ROBUSTNESS_KEYS, n=1)
+        raise error(f"unknown robustness settings {_short(unknown)} in the scenario; known: "
+                    f"{list(ROBUSTNESS_KEYS)}" + (f"; did you mean {near[0]!r}?" if near else "."))
+    wrong = []
+    for key, what in (("draws", "a whole number"), ("chunk_size", "a whole number"),
+                      ("top_k", "a whole number")):
+        if key in settings and (not _whole(settings[key])
+                                or not _in(f"robustness.{key}", settings[key])):
+            wrong.append(_out_of_range(f"robustness.{key}", what, settings[key]))
+    seed = settings.get("seed")
+    if seed is not None and (not _whole(seed) or not _in("robustness.seed", seed)):
+        wrong.append(_out_of_range("robustness.seed", "None or a whole number", seed))
+    concentration = settings.get("concentration")
+    if concentration is not None and (not _number(concentration) or math.isnan(concentration)
+                                      or concentration <= 0):
+        wrong.append(f"'robustness.concentration' must be a number above 0 (inf = no spread) "
+                     f"or None (uniform draws); got {_short(concentration)}")
+    chunk = settings.get("chunk_size", 1000)
+    if not wrong and n_candidates is not None and _whole(chunk) \
+            and not _in("robustness.chunk_cells", chunk * n_candidates):
+        most = BOUNDS["robustness.chunk_cells"][1] // max(n_candidates, 1)
+        wrong.append(f"'robustness.chunk_size' x candidates must be {_range('robustness.chunk_cells')} "
+                     f"(the memory of one batch); got {chunk:,} x {n_candidates:,}. Use a chunk "
+                     f"size of at most {most:,}")
+    if wrong:
+        raise error("invalid robustness settings: " + "; ".join(wrong)
+                    + ". Fix: choose values inside citykit.scenario.BOUNDS.")
+
+
+def _check_bounds(data: dict) -> None:
+    """Every value inside :data:`BOUNDS`; rules and missing-data steps that citykit knows."""
+    wrong = []
+    year = data.get("year")
+    if _whole(year) and not _in("year", year):
+        wrong.append(_out_of_range("year", "'latest' or a year", year))
+    for key in ("dataset", "framework"):
+        value = data.get(key)
+        if isinstance(value, str):
+            if "\x00" in value:
+                wrong.append(f"{key!r} must not contain a NUL character; got "
+                             f"{_short(value)}")
+            elif not _in(key, len(value)):
+                wrong.append(f"{key!r} must be a name or path of {BOUNDS[key][0]} to "
+                             f"{BOUNDS[key][1]:,} characters; got {len(value):,} characters")
+    weights = data.get("weights")
+    if isinstance(weights, dict):
+        bad = [k for k, v in weights.items() if not isinstance(k, str) or not _number(v)
+               or not math.isfinite(v) or v < 0]
+        if bad:
+            wrong.append(f"'weights' must map criterion ids to finite numbers >= 0; not for "
+                         f"{_short(bad)}")
+    for index, rule in enumerate(data.get("eligibility") or ()):
+        if isinstance(rule, dict):
+            problem = _rule_problem(index, rule)
+            if problem:
+                wrong.append(problem)
+    missing = data.get("missing")
+    steps = [missing] if isinstance(missing, (str, dict)) else list(missing or ())
+    for index, step in enumerate(steps):
+        where = "'missing'" if isinstance(missing, (str, dict)) else f"'missing' step {index + 1}"
+        problem = _missing_problem(step, where)
+        if problem:
+            wrong.append(problem)
+    sha = data.get("dataset_sha256")
+    if isinstance(sha, str) and len(sha) > 128:
+        wrong.append(f"'dataset_sha256' must be a SHA-256 hex digest; got {len(sha):,} "
+                     "characters")
+    if wrong:
+        raise ScenarioError("invalid scenario: " + "; ".join(wrong)[:2000]
+                            + ". Fix: correct the settings named above (ranges: "
+                              "citykit.scenario.BOUNDS; `citykit scenario new` writes a valid "
+                              "file to start from).")
+    if isinstance(data.get("robustness"), dict):
+        check_robustness_settings(data["robustness"])
 
 
 def check_paths(scenario: Scenario, workspace: str | os.PathLike) -> None:

@@ -126,3 +126,39 @@ def synthetic(tmp_path):
         return write_synthetic(tmp_path / f"ds{next(counter)}", **kw)
 
     return make
+
+
+# --- browser tests: fixtures shared by tests/test_e2e*.py -------------------------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    from .test_e2e import CHROME_ARGS, CHROMIUM
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROME_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def data_folder(tmp_path_factory) -> Path:
+    """A fresh ``$CITYKIT_DATA`` (workshops) for one module's server."""
+    return tmp_path_factory.mktemp("citykit-data")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, data_folder):
+    """The app on a free loopback port, workshops in `data_folder`; stopped in teardown.
+    (tests/test_e2e.py has its own, without a data folder.)"""
+    from .test_e2e import start_app, stop_app
+
+    url, proc = start_app(tmp_path_factory.mktemp("home"), CITYKIT_DATA=str(data_folder))
+    try:
+        yield url
+    finally:
+        stop_app(proc)

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from citykit.eligibility import preset_rules
 from citykit.scenario import Scenario, run
 from citykit.ui import compare
+from citykit.ui.safe import md, unescape_md
 from citykit.ui.session import MAX_COMPARE
 from citykit.ui.urlstate import encode_scenario
 
@@ -241,7 +242,7 @@ def test_strengths_and_weaknesses_are_listed_per_city(result, order):
     assert "**Strengths**" not in texts       # need is never a strength or a weakness
     best = result.ranking.strengths_weaknesses(order[0])
     first = result.ranking.matrix.criteria.at[best["criterion"].iloc[0], "name_en"]
-    assert any(t.startswith(f"- **{first}**") and "(median " in t for t in texts)
+    assert any(t.startswith(f"- **{md(first)}**") and "(median " in unescape_md(t) for t in texts)
     assert any("Need indicators say whether the city would benefit" in c.value
                for c in at.caption)
 
@@ -267,8 +268,8 @@ def test_need_lines_speak_of_need_and_readiness_lines_of_candidates(result, orde
         lines = compare.strengths_weaknesses(result, city, "en", n=50)
         for code in fewer["criterion"]:
             name = criteria.at[code, "name_en"]
-            (line,) = [x for x in lines["need"] if x.startswith(f"**{name}**")]
-            assert "lower than most candidates — more need" in line
+            (line,) = [x for x in lines["need"] if x.startswith(f"**{md(name)}**")]
+            assert "lower than most candidates — more need" in unescape_md(line)
 
 
 def test_gap_table_never_proposes_need_or_a_worse_value(result, order):

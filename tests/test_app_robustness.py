@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from citykit.aggregate import METHODS
 from citykit.scenario import Scenario
+from citykit.ui.safe import unescape_md
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "app_pages/robustness.py"
@@ -115,7 +116,7 @@ def test_an_invalid_setting_is_reported_inline_and_keeps_the_rest(key, value, me
     before = _p_top(at)
     at.number_input(key=key).set_value(value).run()
     assert not at.exception
-    assert any(message in e.value for e in at.error)
+    assert any(message in unescape_md(e.value) for e in at.error)
     scenario = at.session_state["_scenario"]
     assert scenario.robustness == {**Scenario().robustness, "seed": 4}
     assert scenario.eligibility == Scenario().eligibility

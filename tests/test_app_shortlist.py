@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from citykit.eligibility import preset_rules
 from citykit.i18n import tr
 from citykit.scenario import Scenario
+from citykit.ui.safe import unescape_md
 from citykit.ui.urlstate import encode_scenario
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -131,7 +132,7 @@ def test_the_default_candidates_are_in_eight_provinces(at):
     assert len(pilots) == 8 and pilots["Province"].is_unique   # the cap does not bind
     assert at.metric[2].value == "0.0000"
     at.number_input(key="w.sl_k").set_value(9).run()
-    errors = " ".join(e.value for e in at.error)
+    errors = unescape_md(" ".join(e.value for e in at.error))
     assert not at.exception and "needs 9 candidates, but only 8 are eligible" in errors
 
 
@@ -140,7 +141,7 @@ def test_infeasible_constraints_show_the_diagnosis_and_keep_the_settings():
     at.number_input(key="w.sl_max_per_province").set_value(1).run()
     at.multiselect(key="w.sl_must_include@en").select(KARAJ).select(NAZARABAD).run()
     assert not at.exception
-    errors = " ".join(e.value for e in at.error)
+    errors = unescape_md(" ".join(e.value for e in at.error))
     assert tr("sl_infeasible", "en") in errors
     assert "IR-30" in errors and "more than the 1 allowed per province" in errors
     with pytest.raises(KeyError):
@@ -154,7 +155,7 @@ def test_infeasible_constraints_show_the_diagnosis_and_keep_the_settings():
     at.multiselect(key="w.sl_must_include@en").unselect(NAZARABAD).run()
     assert len(_pilots(at)) == 5
     at.number_input(key="w.sl_k").set_value(500).run()
-    errors = " ".join(e.value for e in at.error)
+    errors = unescape_md(" ".join(e.value for e in at.error))
     assert not at.exception and "needs 500 candidates, but only 413 are eligible" in errors
     assert at.number_input(key="w.sl_k").value == 500
     assert at.multiselect(key="w.sl_must_include@en").value == [KARAJ]
@@ -166,7 +167,7 @@ def test_bad_input_is_refused_inline_and_the_scenario_kept(at):
     at.number_input(key="w.sl_k").set_value(6).run()
     at.text_input(key="w.sl_tier_bounds").input("500000; lots").run()
     assert not at.exception
-    assert "boundary 'lots' is not a number" in " ".join(e.value for e in at.error)
+    assert "boundary 'lots' is not a number" in unescape_md(" ".join(e.value for e in at.error))
     assert _constraints(at)["population_tiers"] is None and _constraints(at)["k"] == 6
     assert len(_pilots(at)) == 6  # the last valid constraints still give pilots
     # Three of the metropolises have fewer than 1,500,000 people: both tiers can be filled.

@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from citykit.scenario import run
+from citykit.ui.safe import md, unescape_md
 from citykit.weights import check_weights
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -100,7 +101,7 @@ def test_an_indicator_slider_moves_only_its_dimension():
     assert not at.exception
     assert dimension_sliders(at) == pytest.approx(before)
     members = [s.value for s in at.slider if s.key.startswith("w.ind.") and s.label in {
-        "Share with higher education (age 15+)", "Literacy rate (age 15+)"}]
+        md("Share with higher education (age 15+)"), md("Literacy rate (age 15+)")}]
     assert 70.0 in members
     weights = scenario(at).weights
     assert weights["census_tertiary_share_15plus"] == pytest.approx(0.7 * before[
@@ -180,7 +181,7 @@ def test_a_framework_without_data_shows_an_error_and_keeps_the_settings():
     kept = scenario(at)
     at.selectbox(key="w.framework@en").set_value("imd_sci").run()
     assert not at.exception
-    message = at.error[0].value
+    message = unescape_md(at.error[0].value)
     assert "imd_sci" in message and "cannot rank dataset iran" in message
     assert "has no scored component with data" in message
     assert scenario(at) == kept
@@ -225,7 +226,7 @@ def test_missing_data_choice_appears_when_the_data_has_gaps(synthetic):
     at.run()
     at.switch_page(PAGE).run()
     assert not at.exception
-    assert "2 missing cells in 1 criteria: x_county (2)" in at.error[0].value
+    assert "2 missing cells in 1 criteria: x_county (2)" in unescape_md(at.error[0].value)
     assert at.selectbox(key="w.missing@en").value == "none"
     at.selectbox(key="w.missing@en").set_value("median").run()
     assert not at.exception and not at.error

@@ -19,6 +19,7 @@ import shutil
 import sys
 import time
 import warnings
+import zipfile
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -29,7 +30,7 @@ import citykit.data
 from citykit.cli import main
 from citykit.data import MAX_FILE_BYTES, DataValidationError, load_dataset, validate_dataset
 from citykit.exceptions import CityKitWarning, FrameworkError
-from citykit.frameworks import load_framework
+from citykit.frameworks import load_framework, read_framework_file
 from citykit.scenario import Scenario, ScenarioError, check_scenario_targets
 
 HERE = Path(__file__).resolve().parent
@@ -105,6 +106,11 @@ BAD = {
     "xlsx_xml_bomb_billion_laughs.xlsx": (DataValidationError,
                                           r"part 'xl/worksheets/sheet3\.xml' declares a DTD or XML "
                                           r"entities.*billion laughs.*refused unread"),
+    "xlsx_sparse_a1_and_xfd1048576.xlsx": (DataValidationError,
+                                           r"\[values\]: the sheet 'values' has an area of "
+                                           r"1,048,576 rows × 16,384 columns = 17,179,869,184 "
+                                           r"cells \(A1:XFD1048576\), over the limit of "
+                                           r"1,000,000 cells per sheet; refused before reading"),
     "xlsx_not_a_workbook.xlsx": (DataValidationError,
                                  r"cannot be read as an XLSX workbook: it is not a zip archive"),
     "xlsx_unreadable_wkt_geometry.xlsx": (DataValidationError,
@@ -142,6 +148,9 @@ BAD = {
     "framework_python_object_tag.yaml": (FrameworkError,
                                          r"line 6: YAML tag '!!python/object/apply:os\.system' is "
                                          r"not allowed.*never run"),
+    "framework_billion_laughs_aliases.yaml": (FrameworkError,
+                                              r"line 1: YAML anchors and aliases are not allowed "
+                                              r"\(found &lol0\)"),
     "framework_not_yaml.yaml": (FrameworkError, r"line 28: not valid YAML"),
     "framework_top_level_list.yaml": (FrameworkError,
                                       r"expected a mapping of keys at the top level, got list"),
@@ -478,3 +487,231 @@ def test_validate_dispatches_dataset_json_to_the_dataset_check(capsys):
     assert main(["validate", str(GOOD / "dataset_csv" / "dataset.json")]) == 2
     first = capsys.readouterr().out.splitlines()[0]
     assert "dataset.json: invalid: " in first and "is not a dataset" in first
+
+
+# ---- resource limits on untrusted reads (issue 14, items 1 and 7): SYNTHETIC hostile files,
+# each written into tmp_path by the test. Each refusal is fast: before the old code's loops.
+
+
+def _sparse_workbook(path: Path, far: str) -> Path:
+    """A values table of two stored cells, at A1 and at `far` (its area is what matters)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "values"
+    book.active["A1"], book.active[far] = "entity_id", "far"
+    book.save(path)
+    return path
+
+
+def _stored_cells_workbook(path: Path, cells: int) -> Path:
+    """An XLSX whose one sheet stores `cells` cells (10 per row), written without openpyxl."""
+
+    _sparse_workbook(path, "B1")
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    row = b"<row>" + b"<c><v>1</v></c>" * 10 + b"</row>"
+    parts["xl/worksheets/sheet1.xml"] = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b"<sheetData>" + row * (cells // 10) + b"</sheetData></worksheet>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def _laughs_framework(path: Path) -> Path:
+    gen = _generator()
+    path.write_text(gen.YAML_LAUGHS + gen._framework({"level: indicator\n": "level: *lol9\n"}),
+                    encoding="utf-8")
+    return path
+
+
+def _recursive_view_gpkg(path: Path, *, name: str | None = None) -> Path:
+    """A GeoPackage with a provinces table and a `values` layer that is an endless SQL view."""
+    import sqlite3
+
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    gpd.GeoDataFrame({"province_code": ["P1"], "name_en": ["Synthetic"], "name_fa": ["آزمایشی"]},
+                     geometry=[box(0, 0, 1, 1)], crs="EPSG:4326").to_file(
+        path, layer="provinces", driver="GPKG")
+    with sqlite3.connect(path) as db:
+        db.executescript("""
+            CREATE VIEW "values" AS
+              WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r)
+              SELECT x AS entity_id, 'city' AS level, 'i' AS indicator, 2020 AS year,
+                     x AS value, 's' AS source, 'official' AS flag FROM r;
+            INSERT INTO gpkg_contents (table_name, data_type, identifier)
+              VALUES ('values', 'attributes', 'values');""")
+    db.close()
+    if name is not None:
+        path = path.rename(path.with_name(name))
+    return path
+
+
+def _timed(call, *args, **kwargs) -> tuple[float, BaseException | None]:
+    start = time.perf_counter()
+    try:
+        call(*args, **kwargs)
+    except Exception as err:  # noqa: BLE001 - the caller checks the type
+        return time.perf_counter() - start, err
+    return time.perf_counter() - start, None
+
+
+def test_sparse_xlsx_with_cells_at_a1_and_xfd1048576_is_refused_at_once(tmp_path):
+    """Finding 1b: a 1.6 KB workbook (A1 and XFD1048576) reached MemoryError after 79 s."""
+    path = _sparse_workbook(tmp_path / "values.xlsx", "XFD1048576")
+    assert path.stat().st_size < 10_000
+    pattern = (r"values\.xlsx(\[values\])?: the sheet 'values' has an area of 1,048,576 rows × 16,384 columns"
+               r" = 17,179,869,184 cells \(A1:XFD1048576\), over the limit of 1,000,000 cells "
+               r"per sheet; refused before reading it\. Fix: delete stray cells")
+    for call in (load_dataset, validate_dataset):  # one table file, and as a dataset
+        seconds, err = _timed(call, path)
+        if err is None:
+            err = DataValidationError(call(path)[0])
+        assert isinstance(err, DataValidationError) and re.search(pattern, str(err)), err
+        assert seconds < 5, seconds
+
+
+def test_a_10_million_cell_sheet_area_is_refused(tmp_path):
+    """Finding 1b: a 10-million-cell sheet took 48 s and 2.5 GB."""
+    path = _sparse_workbook(tmp_path / "values.xlsx", "J1000000")  # 10 columns × 1,000,000 rows
+    seconds, err = _timed(load_dataset, path)
+    assert isinstance(err, DataValidationError) and seconds < 5, (seconds, err)
+    assert "an area of 1,000,000 rows × 10 columns = 10,000,000 cells (A1:J1000000)" in str(err)
+    assert citykit.data.MAX_SHEET_CELLS == 1_000_000
+
+
+def test_stored_cells_over_the_cap_are_refused_before_openpyxl_parses(tmp_path, monkeypatch):
+    """Cells are counted in the sheet's XML: openpyxl never builds a million cell objects."""
+    import openpyxl
+
+    path = _stored_cells_workbook(tmp_path / "values.xlsx", citykit.data.MAX_SHEET_CELLS + 10)
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("parsed"))
+    seconds, err = _timed(load_dataset, path)
+    assert isinstance(err, DataValidationError) and seconds < 5, (seconds, err)
+    assert "part 'xl/worksheets/sheet1.xml' has more than 1,000,000 stored cells, over the " \
+           "limit of 1,000,000 cells per sheet" in str(err)
+
+
+def test_billion_laughs_yaml_is_refused_fast_with_a_short_message(tmp_path):
+    """Finding 1c: nested aliases grew an 'unknown level' message to 312 MB (3.8 GB RSS)."""
+    path = _laughs_framework(tmp_path / "laughs.yaml")
+    seconds, err = _timed(load_framework, path)
+    assert isinstance(err, FrameworkError) and seconds < 5, (seconds, err)
+    assert len(str(err)) < 1000
+    assert "laughs.yaml, line 1: YAML anchors and aliases are not allowed (found &lol0)" \
+        in str(err)
+
+
+def test_values_quoted_from_a_framework_file_are_cut_short(tmp_path):
+    """Without aliases too: a 100,000-character level is quoted in at most 200 characters."""
+    text = _generator()._framework({"level: indicator\n": f"level: {'x' * 100_000}\n"})
+    (tmp_path / "long.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(FrameworkError, match=r"unknown level 'x{100,}…; expected one of "
+                                             r"\['dimension', 'indicator'\]") as info:
+        load_framework(tmp_path / "long.yaml")
+    assert len(str(info.value)) < 1000
+
+
+def test_geopackage_whose_layer_is_a_recursive_view_is_refused_fast(tmp_path):
+    """Finding 1a: a GPKG whose `values` layer is an endless SQL view pinned a core."""
+    path = _recursive_view_gpkg(tmp_path / "endless.gpkg")
+    for call in (load_dataset, validate_dataset):
+        seconds, err = _timed(call, path)
+        if err is None:
+            err = DataValidationError(call(path)[0])
+        assert isinstance(err, DataValidationError) and seconds < 5, (seconds, err)
+        assert re.search(r"endless\.gpkg: holds SQL views \['values'\]: a view is a query run "
+                         r"whenever it is read .*refused the file before reading it", str(err))
+
+
+def test_an_sqlite_file_named_geojson_and_a_generated_column_are_refused(tmp_path):
+    """GDAL picks a driver by content: a GeoPackage renamed provinces.geojson is refused too,
+    and so is a table with a generated column (an expression computed as rows are read)."""
+    import sqlite3
+
+    folder = tmp_path / "ds"
+    shutil.copytree(GOOD / "dataset_csv", folder)
+    (folder / "provinces.geojson").unlink()
+    _recursive_view_gpkg(tmp_path / "p.gpkg").rename(folder / "provinces.geojson")
+    with pytest.raises(DataValidationError, match=r"provinces\.geojson: is an SQLite database"):
+        load_dataset(folder, verify=False)
+    path = tmp_path / "generated.gpkg"
+    _recursive_view_gpkg(path)
+    with sqlite3.connect(path) as db:
+        db.executescript('DROP VIEW "values"; DELETE FROM gpkg_contents WHERE table_name = '
+                         "'values'; CREATE TABLE t (a TEXT, b TEXT AS (upper(a)));")
+    db.close()
+    with pytest.raises(DataValidationError, match=r"table 't' has generated columns \['b'\]"):
+        load_dataset(path)
+
+
+def test_check_file_size_refuses_dev_zero_and_fifos_without_reading(tmp_path):
+    """Finding 7b: check_file_size trusted the reported size; /dev/zero gave MemoryError."""
+    import os
+
+    from citykit.data import check_file_size
+
+    seconds, err = _timed(check_file_size, "/dev/zero")
+    assert isinstance(err, DataValidationError) and seconds < 1, (seconds, err)
+    assert "zero: is a character device, not a regular file" in str(err)
+    os.mkfifo(tmp_path / "values.csv")  # opening it for reading would block
+    with pytest.raises(DataValidationError, match=r"values\.csv: is a named pipe \(FIFO\)"):
+        check_file_size(tmp_path / "values.csv")
+    with pytest.raises(DataValidationError, match=r"is a folder, not a regular file"):
+        check_file_size(tmp_path)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="needs Linux /proc")
+def test_check_file_size_counts_bytes_rather_than_trusting_stat():
+    """/proc files report a size of 0 and hold more: at most limit + 1 bytes are read."""
+    from citykit.data import check_file_size, read_limited
+
+    assert Path("/proc/self/status").stat().st_size == 0
+    with pytest.raises(DataValidationError, match=r"status: file is too large: more than 100 "
+                                                  r"bytes \(its reported size was smaller\)"):
+        check_file_size("/proc/self/status", limit=100)
+    assert read_limited("/proc/self/status").startswith(b"Name:")
+
+
+def test_dev_zero_behind_a_table_or_framework_name_is_refused(tmp_path):
+    folder = tmp_path / "ds"
+    shutil.copytree(GOOD / "dataset_csv", folder)
+    (folder / "values.csv").unlink()
+    (folder / "values.csv").symlink_to("/dev/zero")
+    with pytest.raises(DataValidationError, match=r"values\.csv: is a character device"):
+        load_dataset(folder, verify=False)
+    (tmp_path / "framework.yaml").symlink_to("/dev/zero")
+    with pytest.raises(FrameworkError, match=r"framework\.yaml: is a character device"):
+        read_framework_file(tmp_path / "framework.yaml")
+
+
+HOSTILE = {
+    "sparse.xlsx": lambda tmp: _sparse_workbook(tmp / "sparse.xlsx", "XFD1048576"),
+    "area_10m.xlsx": lambda tmp: _sparse_workbook(tmp / "area_10m.xlsx", "J1000000"),
+    "stored_cells.xlsx": lambda tmp: _stored_cells_workbook(tmp / "stored_cells.xlsx",
+                                                            citykit.data.MAX_SHEET_CELLS + 10),
+    "laughs.yaml": lambda tmp: _laughs_framework(tmp / "laughs.yaml"),
+    "endless.gpkg": lambda tmp: _recursive_view_gpkg(tmp / "endless.gpkg"),
+    "values.csv -> /dev/zero": lambda tmp: (tmp / "values.csv").symlink_to("/dev/zero")
+    or tmp / "values.csv",
+    "framework.yaml -> /dev/zero": lambda tmp: (tmp / "framework.yaml").symlink_to("/dev/zero")
+    or tmp / "framework.yaml",
+    "/dev/zero": lambda tmp: Path("/dev/zero"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_validate_cli_refuses_each_hostile_file_within_20_s(name, tmp_path, monkeypatch):
+    path = HOSTILE[name](tmp_path)
+    monkeypatch.chdir(tmp_path)
+    start = time.perf_counter()
+    code, out, err = _validate(path)
+    seconds = time.perf_counter() - start
+    assert code == 2 and seconds < 20, (name, code, seconds, out, err)
+    first = out.splitlines()[0]
+    assert first.startswith(f"{path}: invalid: ") and len(out) < 5000, out
+    assert "Traceback" not in out + err

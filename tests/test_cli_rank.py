@@ -1,5 +1,6 @@
 """`citykit rank`: plain decision-matrix mode and dataset mode; errors exit 2 without traceback."""
 
+import io
 import json
 import re
 
@@ -172,3 +173,32 @@ def test_frameworks_prints_the_city_level_weight_share(capsys):
     assert found, out
     assert int(found[1]) == 8
     assert 40 <= float(found[2]) <= 100
+
+
+# --- issue 14, item 10: the CLI's own CSV and --matrix reading ------------------------------
+
+def test_csv_output_escapes_formula_prefixes(tmp_path, capsys):
+    """Names that a spreadsheet would run as formulas are quoted in the CLI's CSV, as in the
+    dossier (SYNTHETIC alternatives)."""
+    path = tmp_path / "m.csv"
+    path.write_text('city,a,b\n"=HYPERLINK(""http://x"")",1,2\n@SUM(1+1),2,1\n-2+3,3,3\n',
+                    encoding="utf-8")
+    assert main(["rank", "--matrix", str(path), "--directions", "max,max"]) == 0
+    rows = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert sorted(rows["alternative"]) == ["'-2+3", "'=HYPERLINK(\"http://x\")", "'@SUM(1+1)"]
+
+
+def test_matrix_with_duplicate_columns_is_refused(tmp_path, capsys):
+    path = tmp_path / "m.csv"
+    path.write_text("city,a,a\nX,1,2\nY,2,1\n", encoding="utf-8")
+    assert main(["rank", "--matrix", str(path), "--directions", "max,max"]) == 2
+    assert "duplicate column names 'a' (columns [2, 3])" in capsys.readouterr().err
+
+
+def test_matrix_whose_first_column_is_called_name(tmp_path, capsys):
+    path = tmp_path / "m.csv"
+    path.write_text("name,a,b\nX,1,2\nY,2,1\n", encoding="utf-8")
+    assert main(["rank", "--matrix", str(path), "--directions", "max,min"]) == 0
+    out = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert out["alternative"].tolist() == ["Y", "X"]   # Y is better on both criteria
+    assert set(out.columns) == {"alternative", "score", "rank"}

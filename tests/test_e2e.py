@@ -167,18 +167,6 @@ def _cells(page, index: int = 0) -> list[str]:
     return grid.locator("td").all_text_contents()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROME_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
 def test_every_page_loads_offline_and_the_maps_draw(server, browser, tmp_path):
     shots = Path(os.environ["CITYKIT_SCREENSHOTS"]) if os.environ.get("CITYKIT_SCREENSHOTS") \
         else tmp_path

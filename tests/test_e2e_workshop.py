@@ -8,15 +8,13 @@ the test knows its code and the facilitator's key.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from citykit.scenario import Scenario, run
 from citykit.ui.workshop import dimension_labels, dimensions
 from citykit.workshop import WorkshopStore
 
-from .test_e2e import CHROME_ARGS, CHROMIUM, start_app, stop_app
+from .test_e2e import CHROME_ARGS, CHROMIUM
 
 TIMEOUT_MS = 30_000
 
@@ -24,21 +22,6 @@ pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium"),
 ]
-
-
-@pytest.fixture(scope="module")
-def data_folder(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("citykit-data")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, data_folder):
-    """The app on a free loopback port, workshops in `data_folder`."""
-    url, proc = start_app(tmp_path_factory.mktemp("home"), CITYKIT_DATA=str(data_folder))
-    try:
-        yield url
-    finally:
-        stop_app(proc)
 
 
 def _join_and_submit(browser, url: str, code: str, *, name: str | None, pairwise: bool) -> None:

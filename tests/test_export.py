@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import re
 import shutil
 from collections import Counter
@@ -430,3 +431,72 @@ def test_pilot_reasons_put_need_apart_from_strengths():
     assert "median 17.9 per 10,000 people" in en["beds"]["text"]
     fa = {r["criterion"]: r for r in pilot_reasons(ranking, "A", lang="fa")}
     assert "نیاز بیشتر" in fa["beds"]["text"] and "۱۴٫۱" in fa["beds"]["text"]
+
+
+# --- issue 14, item 9: a killed re-export leaves the previous dossier intact -------------------
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    return {p.name: _sha(p) for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_an_export_that_dies_while_writing_leaves_the_previous_dossier(injected, tmp_path,
+                                                                       monkeypatch):
+    import citykit.export as export
+
+    folder = tmp_path / "dossier"
+    export_dossier(injected, folder, k=3, robustness=None)
+    before = _snapshot(folder)
+
+    def killed(*args, **kwargs):  # the process dies while the workbook is being written
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(export, "_write_xlsx", killed)
+    with pytest.raises(KeyboardInterrupt):
+        export_dossier(injected, folder, k=4, robustness=None)
+    assert _snapshot(folder) == before            # nothing new beside the old manifest
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
+    assert verify_dossier(folder) == []
+
+
+def test_a_staging_folder_left_by_a_killed_process_is_removed_by_the_next_export(injected,
+                                                                                  tmp_path):
+    from citykit.export import STAGING_PREFIX
+
+    folder = tmp_path / "dossier"
+    export_dossier(injected, folder, k=3, robustness=None)
+    stale = folder / f"{STAGING_PREFIX}deadbeef0000"   # what SIGKILL leaves: no cleanup ran
+    stale.mkdir()
+    (stale / "ranking.csv").write_text("half,written\n")
+    (stale / ".dossier.1234.tmp.xlsx").write_bytes(b"PK")
+    export_dossier(injected, folder, k=4, robustness=None)
+    assert not stale.exists()
+    assert verify_dossier(folder) == []
+
+
+def test_an_export_killed_while_moving_files_in_is_reported_then_completed(injected, tmp_path,
+                                                                           monkeypatch):
+    import citykit.export as export
+    from citykit.export import JOURNAL, recover
+
+    folder = tmp_path / "dossier"
+    export_dossier(injected, folder, k=3, robustness=None)
+    real, moved = os.replace, []
+
+    def dies_after_two(src, dst):   # staged files moving into the dossier folder
+        into_folder = Path(dst).parent == folder and Path(dst).name != JOURNAL
+        if into_folder and len(moved) == 2:
+            raise OSError("killed")
+        if into_folder:
+            moved.append(dst)
+        real(src, dst)
+
+    monkeypatch.setattr(export.os, "replace", dies_after_two)
+    with pytest.raises(ExportError, match="cannot write the dossier"):
+        export_dossier(injected, folder, k=4, robustness=None)
+    monkeypatch.setattr(export.os, "replace", real)
+    assert (folder / JOURNAL).exists()
+    problems = verify_dossier(folder)
+    assert len(problems) == 1 and "interrupted" in problems[0].message
+    assert recover(folder) == "completed an interrupted export"
+    assert verify_dossier(folder) == []
+    assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["shortlist"]["k"] == 4

@@ -205,11 +205,29 @@ def test_scenario_robustness_survives_the_json_round_trip():
     assert Scenario().robustness == DEFAULTS
 
 
-def test_unknown_scenario_setting_is_named(iran_result):
-    result = run(Scenario(robustness={"draws": 10, "concentraton": 5}),
-                 dataset=iran_result.dataset)
-    with pytest.raises(RobustnessError, match=r"unknown robustness settings \['concentraton'\].*did you mean 'concentration'"):
-        robustness(result)
+def test_unknown_scenario_setting_is_named():
+    # the Scenario's schema refuses it (issue 14): a link or file cannot carry it to robustness()
+    from citykit.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError, match=r"unknown robustness settings \['concentraton'\].*did you mean 'concentration'"):
+        Scenario(robustness={"draws": 10, "concentraton": 5})
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"draws": 40_000_000}, r"'robustness.draws' must be a whole number from 1 to 100,000; got 40,000,000"),
+    ({"chunk_size": 10**12}, r"'robustness.chunk_size' must be a whole number from 1 to 10,000"),
+    ({"chunk_size": 10_000, "draws": 10_000},
+     r"'robustness.chunk_size' x candidates must be from 1 to 16,777,216 .* got 10,000 x 2,000"),
+])
+def test_robustness_refuses_settings_outside_the_scenario_bounds(options, message):
+    """Issue 14, item 3: the library entry point applies the Scenario's BOUNDS to its arguments
+    too, and bounds a batch's memory by chunk size x candidates (a 196 TiB MemoryError)."""
+    n = 2_000
+    frame = pd.DataFrame({"a": np.arange(n, dtype=float), "b": np.arange(n, 0, -1.0)},
+                         index=[f"c{i}" for i in range(n)])
+    ranking = rank(CityMatrix.from_frame(frame, ["max", "max"]), weights="equal")
+    with pytest.raises(RobustnessError, match=message):
+        robustness(ranking, **options)
 
 
 # --------------------------------------------------------------------------- reproducibility
@@ -489,9 +507,12 @@ def test_cli_robustness_json_is_reproducible(capsys):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--draws", "0"], "draws must be a positive integer; got 0"),
+    (["--draws", "0"], "'robustness.draws' must be a whole number from 1 to 100,000; got 0"),
     (["--top-k", "1000"], "top_k must be an integer between 1 and the number of candidates (8)"),
-    (["--concentration", "0"], "concentration must be a number > 0"),
+    (["--concentration", "0"], "'robustness.concentration' must be a number above 0"),
+    # issue 14, item 3: the CLI refuses what the Scenario's BOUNDS refuse, before any work
+    (["--draws", "40000000"], "'robustness.draws' must be a whole number from 1 to 100,000; "
+                              "got 40,000,000"),
 ])
 def test_cli_robustness_errors_exit_2_without_traceback(capsys, args, message):
     assert main(["robustness", *args]) == 2

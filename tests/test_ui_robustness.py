@@ -63,7 +63,8 @@ def test_settings_from_keeps_other_keys_and_stores_uniform_as_none():
     ({"top_k": 0}, r"from 1 to 12, the number of candidates; got 0"),
     ({"concentration": 0.0}, r"concentration must be a number above 0; got 0"),
     ({"concentration": float("nan")}, r"concentration must be a number above 0"),
-    ({"seed": -1}, r"random seed must be a whole number of 0 or more; got -1"),
+    ({"seed": -1}, r"random seed must be a whole number from 0 to 9,007,199,254,740,991; got -1"),
+    ({"seed": 2**53}, r"from 0 to 9,007,199,254,740,991; got 9,007,199,254,740,992"),
 ])
 def test_settings_from_rejects_bad_values_with_a_fix(change, match):
     values = {"draws": 500, "top_k": 5, "concentration": 100.0, "uniform": False, "seed": 0,

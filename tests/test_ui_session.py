@@ -16,6 +16,7 @@ from citykit.exceptions import CityKitError
 from citykit.i18n import LANGS, TEXT
 from citykit.scenario import Scenario, ScenarioError, run
 from citykit.ui import shell
+from citykit.ui.safe import unescape_md
 from citykit.ui.urlstate import decode_scenario, encode_scenario
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -218,7 +219,8 @@ def test_a_link_cannot_point_the_server_at_another_folder():
     token = encode_scenario(Scenario().with_(dataset="/etc"), base=Scenario())
     at = _app(s=token)
     assert not at.exception and _scenario(at) == Scenario()
-    assert any("resolves to '/etc', outside the workspace" in w.value for w in at.warning)
+    assert any("resolves to '/etc', outside the workspace" in unescape_md(w.value)
+               for w in at.warning)
     with pytest.raises(ScenarioError, match="outside the workspace"):
         shell.read_scenario_file("a.json", b'{"dataset": "../../../etc"}')
 

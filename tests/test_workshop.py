@@ -290,3 +290,200 @@ def test_the_workshop_record_goes_into_the_dossier(tmp_path, store, workshop, ir
     with pytest.raises(ExportError, match=r"the workshop record lacks \['aggregation'"):
         export_dossier(result, tmp_path / "d2", robustness=None,
                        workshop={"code": "X", "title": "t"})
+
+
+# --------------------------------------------------------------------------- issue 14, item 5/6
+
+def _weights(values) -> dict:
+    return dict(zip(CRITERIA, values, strict=True))
+
+
+@pytest.mark.parametrize("tiny", [5e-324, 1e-300, 1e-7])
+def test_weights_below_the_floor_are_refused(store, workshop, tiny):
+    """Item 5: 5e-324 broke every later group(); 1e-300 let one participant veto a criterion."""
+    from citykit.workshop import MIN_WEIGHT
+
+    ws, _ = workshop
+    p = store.join(ws.code)
+    with pytest.raises(WorkshopError, match=r"at least 1e-06 .* give \['economy'\]"):
+        store.submit_weights(ws.code, p.token, _weights([0.5 - tiny, tiny, 0.25, 0.25]))
+    assert _count(store, ws.code) == 0
+    store.submit_weights(ws.code, p.token, _weights([0.5 - MIN_WEIGHT, MIN_WEIGHT, 0.25, 0.25]))
+    with pytest.raises(WorkshopError, match="at least 1e-06"):
+        store.submit_budget(ws.code, p.token, _weights([100 - tiny * 100, tiny * 100, 0, 0]))
+
+
+@pytest.mark.parametrize("big", [1e300, 10.0, 1e3])
+def test_judgements_beyond_saatys_scale_are_refused(store, workshop, big):
+    """Item 5: pairwise entries of 1e300 from one participant out of two drove the group."""
+    ws, _ = workshop
+    p = store.join(ws.code)
+    A = np.ones((4, 4))
+    A[1, 0], A[0, 1] = big, 1 / big
+    with pytest.raises(WorkshopError, match=r"from 1/9 to 9 \(Saaty's scale\); 'human_capital' over 'economy'"):
+        store.submit_pairwise(ws.code, p.token, A)
+    assert _count(store, ws.code) == 0
+    A[1, 0], A[0, 1] = 9, 0.111                       # 1/9 as typed: inside the tolerance
+    assert store.submit_pairwise(ws.code, p.token, A).kind == "pairwise"
+
+
+def _store_raw(store, code, number, weights, matrix=None):
+    """A submission written straight into the database, as an older citykit could have."""
+    with sqlite3.connect(store.path) as con:
+        pid = con.execute("SELECT id FROM participants WHERE workshop = ? AND number = ?",
+                          (code, number)).fetchone()[0]
+        con.execute("INSERT INTO submissions (workshop, participant, kind, weights, matrix, cr, "
+                    "submitted_at) VALUES (?, ?, ?, ?, ?, 0, '2026-01-01T00:00:00.000Z')",
+                    (code, pid, "pairwise" if matrix is not None else "weights", weights,
+                     matrix))
+
+
+def test_group_never_raises_on_stored_rows_and_names_the_right_participant(store, workshop):
+    """Item 5: a stored 5e-324 made every group() raise (a permanent traceback in the
+    facilitator's view), and the message counted participants from 0."""
+    ws, _ = workshop
+    people = [store.join(ws.code) for _ in range(5)]
+    store.submit_weights(ws.code, people[0].token, _weights([0.4, 0.3, 0.2, 0.1]))
+    _store_raw(store, ws.code, 2, json.dumps([0.5, 5e-324, 0.25, 0.25]))
+    big = np.ones((4, 4))
+    big[0, 1], big[1, 0] = 1e300, 1e-300
+    _store_raw(store, ws.code, 3, json.dumps([0.999, 0.001 / 3, 0.001 / 3, 0.001 / 3]),
+               json.dumps(big.tolist()))
+    _store_raw(store, ws.code, 4, "{not json")
+    store.submit_weights(ws.code, people[4].token, _weights([0.1, 0.2, 0.3, 0.4]))
+    group = store.group(ws.code)                       # no exception
+    assert len(group.notes) == 3
+    assert group.notes[0].startswith("Participant 2's latest submission")
+    assert "at least 1e-06" in group.notes[0]
+    assert group.notes[1].startswith("Participant 3's") and "Saaty" in group.notes[1]
+    assert group.notes[2].startswith("Participant 4's") and "malformed" in group.notes[2]
+    assert group.participants["submitted"].tolist() == [True, False, False, False, True]
+    assert list(group.individual.index) == ["Participant 1", "Participant 5"]
+    expected = np.sqrt(np.array([0.4, 0.3, 0.2, 0.1]) * np.array([0.1, 0.2, 0.3, 0.4]))
+    np.testing.assert_allclose(group.weights, expected / expected.sum(), rtol=1e-9)
+    assert group.history["counted"].tolist() == [True, False, False, False, True]
+    record = group.to_record()
+    assert record["notes"] == list(group.notes)
+    assert [s["counted"] for s in record["submissions"]] == [True, False, False, False, True]
+
+
+def test_the_participant_cap_holds_and_the_facilitator_can_raise_it(store, workshop):
+    """Item 6: there was no cap; 20,000 participants took the facilitator page 122 s."""
+    from citykit.workshop import DEFAULT_MAX_PARTICIPANTS
+
+    ws, key = workshop
+    assert ws.max_participants == DEFAULT_MAX_PARTICIPANTS == 200
+    store.join(ws.code)
+    with pytest.raises(WorkshopError, match="not the facilitator's key"):
+        store.set_max_participants(ws.code, "guess", 500)
+    assert store.set_max_participants(ws.code, key, 2).max_participants == 2
+    store.join(ws.code)
+    with pytest.raises(WorkshopError, match=r"is full: it takes at most 2 participants"):
+        store.join(ws.code, "Sock puppet")
+    with pytest.raises(WorkshopError, match="cannot be lower"):
+        store.set_max_participants(ws.code, key, 1)
+    with pytest.raises(WorkshopError, match="from 1 to 5,000"):
+        store.set_max_participants(ws.code, key, 10**9)
+    assert store.set_max_participants(ws.code, key, 3).max_participants == 3
+    assert store.join(ws.code).number == 3
+    events = store.group(ws.code).events
+    assert events["kind"].tolist() == ["max_participants", "max_participants"]
+    assert events["detail"].tolist() == ["200 -> 2", "2 -> 3"]
+
+
+def test_concurrent_joins_do_not_overshoot_the_cap(store, workshop):
+    ws, key = workshop
+    store.set_max_participants(ws.code, key, 5)
+    joined, refused = [], []
+
+    def join() -> None:
+        try:
+            joined.append(store.join(ws.code))
+        except WorkshopError:
+            refused.append(1)
+
+    threads = [threading.Thread(target=join) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(joined) == 5 and len(refused) == 7
+
+
+def test_the_facilitator_can_remove_a_participant(store, workshop):
+    """Item 6: the facilitator could not remove anyone (sock puppets counted)."""
+    ws, key = workshop
+    ana, puppet = store.join(ws.code, "Ana"), store.join(ws.code, "Puppet")
+    store.submit_weights(ws.code, ana.token, _weights([0.4, 0.3, 0.2, 0.1]))
+    store.submit_weights(ws.code, puppet.token, _weights([0.97, 0.01, 0.01, 0.01]))
+    with pytest.raises(WorkshopError, match="not the facilitator's key"):
+        store.remove_participant(ws.code, ana.token, 2)
+    with pytest.raises(WorkshopError, match="has no Participant 7"):
+        store.remove_participant(ws.code, key, 7)
+    assert store.remove_participant(ws.code, key, 2, reason="joined twice").name == "Puppet"
+    group = store.group(ws.code)
+    assert group.participants["pseudonym"].tolist() == ["Participant 1"]
+    np.testing.assert_allclose(group.weights, [0.4, 0.3, 0.2, 0.1], rtol=1e-9)
+    assert group.removed["pseudonym"].tolist() == ["Participant 2"]
+    assert group.history["counted"].tolist() == [True, False]       # kept, not counted
+    assert group.events[["kind", "participant", "detail"]].values.tolist() == [
+        ["removed", 2, "joined twice"]]
+    record = group.to_record()
+    assert record["removed"][0]["pseudonym"] == "Participant 2"
+    assert "Puppet" not in json.dumps(record)                        # pseudonyms only
+    assert record["events"][0]["participant"] == "Participant 2"
+    with pytest.raises(WorkshopError, match="Participant 2 was removed"):
+        store.submit_weights(ws.code, puppet.token, _weights([0.25] * 4))
+    with pytest.raises(WorkshopError, match="Participant 2 was removed"):
+        store.participant(ws.code, puppet.token)
+    with pytest.raises(WorkshopError, match="removed already"):
+        store.remove_participant(ws.code, key, 2)
+    store.set_max_participants(ws.code, key, 1)                      # a removal frees a place
+    with pytest.raises(WorkshopError, match="is full"):
+        store.join(ws.code)
+
+
+_SCHEMA_V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE workshops (
+    code TEXT PRIMARY KEY, title TEXT NOT NULL, criteria TEXT NOT NULL, labels TEXT NOT NULL,
+    framework TEXT, dataset TEXT, scenario TEXT, facilitator_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL, closed_at TEXT);
+CREATE TABLE participants (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, workshop TEXT NOT NULL REFERENCES workshops(code),
+    number INTEGER NOT NULL, name TEXT, token_hash TEXT NOT NULL UNIQUE, joined_at TEXT NOT NULL,
+    UNIQUE (workshop, number));
+CREATE TABLE submissions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, workshop TEXT NOT NULL REFERENCES workshops(code),
+    participant INTEGER NOT NULL REFERENCES participants(id), kind TEXT NOT NULL,
+    weights TEXT NOT NULL, matrix TEXT, cr REAL NOT NULL, submitted_at TEXT NOT NULL);
+CREATE INDEX submissions_by_workshop ON submissions (workshop, participant, id);
+CREATE TABLE scenarios (
+    name TEXT PRIMARY KEY, workshop TEXT REFERENCES workshops(code), scenario TEXT NOT NULL,
+    record TEXT, created_at TEXT NOT NULL);
+INSERT INTO meta VALUES ('schema_version', '1');
+INSERT INTO workshops VALUES ('ABCDEF', 'Old workshop', '["a", "b"]', '{}', NULL, NULL, NULL,
+    'ab12', '2025-01-01T00:00:00.000Z', NULL);
+INSERT INTO participants VALUES (1, 'ABCDEF', 1, 'Ana', 'h1', '2025-01-01T00:00:01.000Z');
+INSERT INTO participants VALUES (2, 'ABCDEF', 2, NULL, 'h2', '2025-01-01T00:00:02.000Z');
+INSERT INTO submissions VALUES (1, 'ABCDEF', 1, 'weights', '[0.75, 0.25]', NULL, 0,
+    '2025-01-01T00:00:03.000Z');
+INSERT INTO submissions VALUES (2, 'ABCDEF', 2, 'weights', '[1.0, 5e-324]', NULL, 0,
+    '2025-01-01T00:00:04.000Z');
+"""
+
+
+def test_a_version_1_database_is_migrated_and_stays_readable(tmp_path):
+    folder = tmp_path / "old"
+    folder.mkdir()
+    with sqlite3.connect(folder / "citykit.sqlite3") as con:
+        con.executescript(_SCHEMA_V1)
+    store = WorkshopStore(folder)
+    assert store.schema_version == SCHEMA_VERSION == 2
+    ws = store.workshop("ABCDEF")
+    assert ws.title == "Old workshop" and ws.max_participants == 200
+    group = store.group("ABCDEF")                      # the 5e-324 row is left out, noted
+    assert group.weights.round(6).tolist() == [0.75, 0.25]
+    assert group.notes and group.notes[0].startswith("Participant 2's")
+    assert WorkshopStore(folder).schema_version == 2   # opening again changes nothing
+    assert store.join("ABCDEF").number == 3

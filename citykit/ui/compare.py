@@ -30,6 +30,7 @@ from ..explain import close_gap, next_better
 from ..i18n import format_number, format_percent, register, tr
 from ..ranking import SW_GROUPS, SW_KINDS, criterion_groups
 from ..text import to_persian_digits
+from .safe import md
 
 if TYPE_CHECKING:
     from ..scenario import Result
@@ -385,13 +386,14 @@ def radar_figure(result: Result, ids: Sequence[str], lang: Lang = "en") -> go.Fi
     vikor = not r.higher_is_better
     if vikor:
         values = 1.0 - values
+    dims = dims.map(maps.escape_hover)  # plotly reads tags in axis, legend and hover text
     theta = [*dims.tolist(), dims.iloc[0]]          # close the polygon
     traces = []
     for label, (_, row) in zip(_labels(result, ids, lang), values.iterrows(), strict=True):
         shown = [_num(v, lang, 3) for v in row.tolist()]
         traces.append({
             "type": "scatterpolar", "r": [*row.tolist(), row.iloc[0]], "theta": theta,
-            "name": label, "fill": "toself", "opacity": 0.6, "customdata": [*shown, shown[0]],
+            "name": maps.escape_hover(label), "fill": "toself", "opacity": 0.6, "customdata": [*shown, shown[0]],
             "hovertemplate": f"<b>{maps.escape_hover(label)}</b><br>%{{theta}}: %{{customdata}}"
                              "<extra></extra>"})
     title = tr("cmp_radar_vikor", lang) if vikor else \
@@ -612,10 +614,11 @@ def strengths_weaknesses(result: Result, city: str, lang: Lang = "en", *, n: int
     for _, row in sw.iterrows():
         code = row["criterion"]
         unit = _unit(criteria.at[code, "unit"], lang)
-        unit = f" {unit}" if unit and unit not in ("%", "٪") else unit
+        unit = md(f" {unit}" if unit and unit not in ("%", "٪") else unit)  # lines are markdown
         name = criteria.at[code, f"name_{lang}"] or criteria.at[code, "name_en"]
         if pd.isna(name):
             name = criteria.at[code, "name_en"]
+        name = md(name)
         mark = provenance_marker(row["provenance"])
         relation = tr(f"cmp_sw_{row['relation']}", lang)
         if row["kind"] == "need":
@@ -732,6 +735,7 @@ def gap_caption(result: Result, full: pd.DataFrame, lang: Lang = "en", *, top: i
     r = result.ranking
     city, target = full.attrs["city"], full.attrs["target"]
     names = _labels(result, [city, target], lang)
+    names = [md(n) for n in names]  # captions are markdown
     lines = [tr("cmp_gap_caption", lang, city=names[0], rank=_num(r.ranks[city], lang),
                 target=names[1], target_rank=_num(r.ranks[target], lang),
                 k=_num(min(top, int(full["reachable"].sum())), lang))]

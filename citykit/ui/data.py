@@ -43,6 +43,7 @@ from ..integrity import MANIFEST_NAME, read_manifest
 from ..maps import FONT_FAMILY
 from ..matrix import MISSING
 from . import session
+from .safe import escape_hover
 
 __all__ = [
     "FLAGS", "FLAG_COLOURS", "MAX_FILES", "MAX_FILE_BYTES", "MAX_FRAMEWORK_BYTES",
@@ -587,10 +588,13 @@ def coverage_figure(grid: CoverageGrid, names: pd.Series, *, ranks: pd.Series | 
     rank_text = (pd.Series(tr("data_not_ranked", lang), index=cities) if ranks is None else
                  ranks.reindex(cities).map(lambda r: tr("data_not_ranked", lang) if pd.isna(r)
                                            else format_number(r, lang)))
-    city_names = names.reindex(cities).fillna(pd.Series(cities, index=cities)).astype(str)
+    # Names are data; plotly reads tags in hover and tick text.
+    city_names = names.reindex(cities).fillna(pd.Series(cities, index=cities)).astype(str) \
+        .map(escape_hover)
     comp = grid.components
-    comp_names = comp[f"name_{lang}"].fillna(comp["name_en"]).astype(str).to_numpy()
-    groups = comp[f"group_{lang}"].fillna("").astype(str).to_numpy()
+    comp_names = comp[f"name_{lang}"].fillna(comp["name_en"]).astype(str).map(escape_hover) \
+        .to_numpy()
+    groups = comp[f"group_{lang}"].fillna("").astype(str).map(escape_hover).to_numpy()
     # Hover text of every cell, built column-wise with numpy (no loop over cities).
     flag_text = np.asarray(labels, dtype=object)[z]
     template = tr("data_hover", lang, city="\0c", rank="\0r", component="\0m", group="\0g",

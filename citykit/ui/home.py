@@ -24,6 +24,7 @@ import plotly.graph_objects as go
 from .. import maps
 from ..exceptions import CityKitError
 from ..i18n import TEXT, format_number, format_percent, register, tr
+from .safe import md
 
 if TYPE_CHECKING:
     from ..robustness import Acceptability
@@ -652,11 +653,11 @@ def _province_layer(result: Result, layer: str, how: str, lang: Lang
     table = province_scores(result, layer, how=how)
     names = maps.display_names(dataset.provinces, lang)
     city_names = maps.display_names(dataset.cities.reindex(table["best"]), lang)
-    value_label = tr(f"home_province_value_{how}", lang, layer=label)
+    value_label = tr(f"home_province_value_{how}", lang, layer=maps.escape_hover(label))
     lines = [
         "<b>" + table.index.map(names).astype(str) + "</b>",
         [f"{value_label}: {v}" for v in _numbers(table["value"], lang, decimals=3)],
-        [tr("home_best_in", lang, city=c, score=s) for c, s in
+        [tr("home_best_in", lang, city=maps.escape_hover(c), score=s) for c, s in
          zip(city_names, _numbers(table["best_score"], lang, decimals=3), strict=True)],
         [tr("home_n_candidates", lang, n=n) for n in _numbers(table["n"], lang)],
     ]
@@ -773,7 +774,8 @@ def home_map(result: Result, acceptability: Acceptability | None = None, *,
         marker={"color": frame[colour_by].astype(float), **_marker_scale(result, frame,
                                                                         colour_by, lang)},
         name=tr("home_legend_candidates", lang)))
-    title = tr("home_map_title", lang, n=format_number(len(frame), lang), layer=layer_words)
+    title = tr("home_map_title", lang, n=format_number(len(frame), lang),
+               layer=maps.escape_hover(layer_words))  # plotly reads tags in titles
     fig = maps.map_layout(go.Figure(traces), result.dataset, title, lang=lang)
     fig.update_layout(legend={"x": 0.01, "y": 0.99, "xanchor": "left", "yanchor": "top"},
                       clickmode="event+select")
@@ -921,7 +923,7 @@ def readiness_need_note(result: Result, *, lang: Lang = "en") -> str | None:
         return None
     if result.framework is None:
         return tr("home_rn_no_framework", lang)
-    return tr("home_rn_no_subindex", lang, framework=result.framework.id,
+    return tr("home_rn_no_subindex", lang, framework=md(result.framework.id),
               n=format_number(result.ranking.subindex_scores.shape[1], lang))
 
 
@@ -947,8 +949,9 @@ def readiness_need_figure(result: Result, *, compare: Sequence[str] = (),
     frame = candidates(result, lang=lang)
     sub = result.ranking.subindex_scores.reindex(frame.index)
     x, y = sub[x_code].astype(float), sub[y_code].astype(float)
-    x_name = _component_name(result.framework, "subindex", x_code, lang)
-    y_name = _component_name(result.framework, "subindex", y_code, lang)
+    # framework labels are data: plotly reads tags in titles, hover and point text
+    x_name = maps.escape_hover(_component_name(result.framework, "subindex", x_code, lang))
+    y_name = maps.escape_hover(_component_name(result.framework, "subindex", y_code, lang))
     named = (frame["rank"] <= 5) | frame.index.isin(list(compare))
     compared = frame.index.isin(list(compare))
     hover = _bidi(pd.Series([
@@ -959,7 +962,8 @@ def readiness_need_figure(result: Result, *, compare: Sequence[str] = (),
             _numbers(y, lang, decimals=3), strict=True)], index=frame.index), lang)
     fig = go.Figure(go.Scatter(
         x=x.tolist(), y=y.tolist(), mode="markers+text",
-        text=[n if show else "" for n, show in zip(frame["name"], named, strict=True)],
+        text=[maps.escape_hover(n) if show else "" for n, show in zip(frame["name"], named,
+                                                                      strict=True)],
         textposition="top center", customdata=[str(i) for i in frame.index],
         hovertext=hover.tolist(), hovertemplate="%{hovertext}<extra></extra>",
         marker={"size": 11, "color": frame["rank"].astype(float).tolist(),
@@ -1059,10 +1063,11 @@ def click_outcome(result: Result, city: str | None, compare: Sequence[str], *,
         out = excluded_cities(result, lang=lang)
         name = out.loc[city, "name"] if city in out.index else city
         reason = out.loc[city, "reason"] if city in out.index else "—"
-        return compare, tr("home_not_candidate", lang, name=name, reason=reason)
+        return compare, tr("home_not_candidate", lang, name=md(name), reason=md(reason))
     if len(compare) >= limit:
         name = maps.display_names(result.dataset.cities.loc[[city]], lang).iloc[0]
-        return compare, tr("home_compare_full", lang, n=format_number(limit, lang), name=name)
+        return compare, tr("home_compare_full", lang, n=format_number(limit, lang),
+                           name=md(name))  # shown with st.info
     return [*compare, city], None
 
 

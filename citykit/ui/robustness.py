@@ -53,7 +53,7 @@ from ..robustness import (
     framework_sensitivity,
     weight_stability,
 )
-from ..scenario import Scenario
+from ..scenario import BOUNDS, Scenario
 from ..text import to_persian_digits
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ __all__ = [
 
 Lang = Literal["en", "fa"]
 #: Most weight draws the page accepts (100,000 draws take about 3 s for 400 candidates).
-MAX_DRAWS = 100_000
+MAX_DRAWS = int(BOUNDS["robustness.draws"][1])
 #: Candidates shown in the charts by default.
 SHOWN = 20
 #: Weight draws of the choice analysis (each is ranked under every method × normalisation).
@@ -113,7 +113,7 @@ register({
         "rob_err_concentration": "The concentration must be a number above 0; got {value}. "
                                  "Enter a positive number (100 is the default) or tick "
                                  "‘Uniform weights’.",
-        "rob_err_seed": "The random seed must be a whole number of 0 or more; got {value}.",
+        "rob_err_seed": "The random seed must be a whole number from 0 to {most}; got {value}.",
         "rob_settings_caption": "{draws} draws, {spread}, seed {seed}. A probability near "
                                 "50 % is accurate to about ±{se}.",
         "rob_spread_uniform": "weights uniform over every weighting",
@@ -249,7 +249,7 @@ register({
         "rob_err_concentration": "تمرکز باید عددی بزرگ‌تر از صفر باشد؛ مقدار واردشده: {value}. "
                                  "عددی مثبت وارد کنید (پیش‌فرض ۱۰۰) یا «وزن‌های یکنواخت» را "
                                  "برگزینید.",
-        "rob_err_seed": "بذر تصادفی باید عددی صحیح و نامنفی باشد؛ مقدار واردشده: {value}.",
+        "rob_err_seed": "بذر تصادفی باید عددی صحیح از ۰ تا {most} باشد؛ مقدار واردشده: {value}.",
         "rob_settings_caption": "{draws} نمونه، {spread}، بذر {seed}. احتمالی نزدیک ۵۰٪ با "
                                 "دقت حدود ±{se} برآورد می‌شود.",
         "rob_spread_uniform": "وزن‌های یکنواخت از میان همهٔ وزن‌دهی‌ها",
@@ -545,8 +545,8 @@ def settings_from(current: Mapping, *, draws, top_k, concentration, uniform: boo
                         or not isinstance(concentration, numbers.Real)
                         or math.isnan(concentration) or concentration <= 0):
         fail("rob_err_concentration", concentration)
-    if not _whole(seed) or seed < 0:
-        fail("rob_err_seed", seed)
+    if not _whole(seed) or not 0 <= seed <= BOUNDS["robustness.seed"][1]:
+        fail("rob_err_seed", seed, most=format_number(BOUNDS["robustness.seed"][1], lang))
     return {**dict(current), "draws": int(draws), "top_k": int(top_k),
             "concentration": None if uniform else float(concentration), "seed": int(seed)}
 

@@ -24,6 +24,7 @@ from ..frameworks import Framework, load_framework
 from ..i18n import LANGS, register, tr
 from ..robustness import Acceptability, robustness
 from ..scenario import Result, Scenario, run
+from .safe import md
 from .urlstate import decode_scenario, encode_scenario
 
 __all__ = [
@@ -263,4 +264,4 @@ def result_or_stop() -> Result:
 
 def show_error(err: Exception, where=st) -> None:
     """Show a CityKitError inline, in the page, without a traceback."""
-    where.error(f"**{tr('error_prefix', lang())}:** {err}")
+    where.error(f"**{tr('error_prefix', lang())}:** {md(err, lines=True)}")  # quotes data

@@ -19,6 +19,7 @@ from ..i18n import LANGS, format_number, register, tr
 from ..maps import FONT_FAMILY
 from ..scenario import Scenario, ScenarioError
 from . import session
+from .safe import md
 
 __all__ = ["PAGES", "pages", "read_scenario_file", "start"]
 
@@ -190,6 +191,9 @@ def read_scenario_file(name: str, data: bytes, lang: str = "en") -> Scenario:
     except json.JSONDecodeError as err:
         raise CityKitError(f"{name}: not valid JSON (line {err.lineno}, column {err.colno}: "
                            f"{err.msg}); choose the JSON file citykit saved") from None
+    except RecursionError:
+        raise CityKitError(f"{name}: nested too deeply to be a scenario; choose the JSON file "
+                           "citykit saved") from None
     if not isinstance(raw, dict):
         raise CityKitError(f"{name}: not a scenario: the file holds {type(raw).__name__}, "
                            "expected a JSON object")
@@ -211,11 +215,11 @@ def _load_scenario_file() -> None:
     try:
         new = read_scenario_file(upload.name, upload.getvalue(), lang)
     except CityKitError as err:
-        st.session_state["_scenario_message"] = ("error", str(err))
+        st.session_state["_scenario_message"] = ("error", md(err))
         return
     session.replace_scenario(new)
     st.session_state["_scenario_message"] = ("success",
-                                             tr("scenario_loaded", lang, name=upload.name))
+                                             tr("scenario_loaded", lang, name=md(upload.name)))
 
 
 def _reset() -> None:
@@ -312,4 +316,4 @@ def start() -> None:
     st.html(f'<div dir="{"rtl" if lang == "fa" else "ltr"}" lang="{lang}" '
             'data-testid="citykit-lang"></div>')
     for problem in session.url_problems():
-        st.warning(tr("url_problem", lang, problem=problem))
+        st.warning(tr("url_problem", lang, problem=md(problem)))

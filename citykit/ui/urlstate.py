@@ -19,9 +19,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 import os
 import zlib
 
+from ..exceptions import CityKitError
 from ..scenario import Scenario, ScenarioError
 
 __all__ = ["MAX_TOKEN_CHARS", "decode_scenario", "encode_scenario"]
@@ -29,6 +31,7 @@ __all__ = ["MAX_TOKEN_CHARS", "decode_scenario", "encode_scenario"]
 #: Longest token accepted from a URL (a link longer than this was not made by citykit).
 MAX_TOKEN_CHARS = 16_000
 _DEFAULTS = {k: v for k, v in Scenario().to_dict().items() if k not in ("schema",)}
+_log = logging.getLogger(__name__)
 
 
 def encode_scenario(scenario: Scenario, *, base: Scenario | None = None) -> str:
@@ -57,7 +60,11 @@ def decode_scenario(token: str, *, base: Scenario | None = None,
     Raises
     ------
     ScenarioError
-        If the token is too long, not a citykit token, or names an invalid scenario.
+        If the token is too long, not a citykit token, or names an invalid scenario: out of
+        :data:`citykit.scenario.BOUNDS`, nested too deeply, an unknown eligibility rule or
+        missing-data policy, a path with NUL. A token is someone else's data, so nothing it
+        holds may end in another exception (and a traceback in the app): whatever else goes
+        wrong is logged on the server and reported as a ScenarioError.
 
     Examples
     --------
@@ -76,11 +83,19 @@ def decode_scenario(token: str, *, base: Scenario | None = None,
     try:
         packed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         data = json.loads(zlib.decompressobj().decompress(packed, 1_000_000).decode("utf-8"))
-    except (binascii.Error, zlib.error, UnicodeDecodeError, ValueError) as err:
+    except (binascii.Error, zlib.error, UnicodeDecodeError, ValueError, RecursionError) as err:
         raise ScenarioError(f"the link's scenario (s={shown}) is not a citykit scenario token: "
                             f"it does not decode ({type(err).__name__}); open the app without "
                             "it, or paste a link copied from citykit") from None
     if not isinstance(data, dict):
         raise ScenarioError(f"the link's scenario (s={shown}) holds {type(data).__name__}, "
                             "not a scenario")
-    return Scenario.from_dict({**base_dict, **data}, workspace=workspace)
+    try:
+        return Scenario.from_dict({**base_dict, **data}, workspace=workspace)
+    except CityKitError:
+        raise
+    except Exception as err:  # noqa: BLE001 - a link must never end in a traceback
+        _log.warning("scenario token s=%s refused", shown, exc_info=True)
+        raise ScenarioError(f"the link's scenario (s={shown}) is not a valid scenario "
+                            f"({type(err).__name__}); open the app without it, or paste a link "
+                            "copied from citykit") from None

@@ -37,6 +37,7 @@ from ..normalise import NORMALISERS
 from ..ranking import Ranking, resolve_weights
 from ..weights import check_weights
 from . import session
+from .safe import md
 
 __all__ = [
     "PRESETS", "SAATY_OPTIONS", "ahp_weights", "apply_ahp", "apply_preset", "combine", "locks",
@@ -679,7 +680,7 @@ def subindex_caption(weights: pd.Series, criteria: pd.DataFrame, framework,
         return None
     totals = weights.groupby(sub, sort=False).sum()
     labels = {k: v.get(f"name_{lang}", k) for k, v in (framework.subindices or {}).items()}
-    parts = " · ".join(f"{labels.get(k, k)} {format_percent(v, lang, decimals=1)}"
+    parts = " · ".join(f"{md(labels.get(k, k))} {format_percent(v, lang, decimals=1)}"
                        for k, v in totals.items())
     return tr("wt_subindices", lang, parts=parts)
 
@@ -768,7 +769,7 @@ def _names(codes, kind: str) -> dict[str, str]:
 
 
 def _note_text(note: dict | None, name: str, value: float) -> str:
-    lang = session.lang()
+    lang, name = session.lang(), md(name)  # the note is shown with st.info
     if note is None:
         return tr("wt_moved", lang, name=name, value=format_percent(value, lang, decimals=1))
     key = "wt_clamped_locked" if note["reason"] == "all_locked" else "wt_clamped"

@@ -34,6 +34,7 @@ from ..shortlist import Constraints, shortlist
 from ..text import to_persian_digits
 from ..workshop import GroupResult, Workshop, WorkshopError, WorkshopStore, default_data_folder
 from . import session
+from .safe import escape_hover
 from .weights import ahp_weights, combine, pairwise_matrix, saaty_label, split_weights
 
 __all__ = [
@@ -593,7 +594,7 @@ def _layout(fig: go.Figure, title: str, lang: str) -> go.Figure:
 def group_figure(group: GroupResult, lang: str = "en") -> go.Figure:
     """The group weights as horizontal bars (percent), titled with the combined CR."""
     ws, w = group.workshop, group.weights
-    labels = [ws.label(c, lang) for c in w.index]
+    labels = [escape_hover(ws.label(c, lang)) for c in w.index]  # plotly reads tags
     text = [format_percent(v, lang, decimals=1) for v in w]
     fig = go.Figure(go.Bar(x=_percents(w), y=labels, orientation="h", text=text,
                            textposition="auto", marker_color="#2c7fb8",
@@ -608,7 +609,7 @@ def spread_figure(group: GroupResult, lang: str = "en") -> go.Figure:
     """Each dimension's spread of individual weights as a box (min–q1–median–q3–max), with the
     group weight as a diamond."""
     ws, s = group.workshop, group.spread
-    labels = [ws.label(c, lang) for c in s.index]
+    labels = [escape_hover(ws.label(c, lang)) for c in s.index]
     fig = go.Figure()
     fig.add_trace(go.Box(y=labels, orientation="h", q1=_percents(s["q1"]),
                          median=_percents(s["median"]), q3=_percents(s["q3"]),

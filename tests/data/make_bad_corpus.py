@@ -280,6 +280,16 @@ BILLION_LAUGHS = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol"
                     b'</t></is></c></row></sheetData></worksheet>\n')
 
 
+def _far_cell(book):
+    book["values"]["XFD1048576"] = "far"  # area A1:XFD1048576: 17 billion cells, 1 stored
+
+
+#: A "billion laughs" YAML: each anchor repeats the previous one nine times (9**10 leaves).
+YAML_LAUGHS = "".join(
+    f"lol{i}: &lol{i} [" + ", ".join([f"*lol{i - 1}" if i else '"lol"'] * 9) + "]\n"
+    for i in range(10))
+
+
 def _bomb(path: Path) -> None:
     with zipfile.ZipFile(path) as archive:
         parts = [(info.filename, archive.read(info)) for info in archive.infolist()]
@@ -466,6 +476,9 @@ CASES: list[Case] = [
     _xlsx_case("xlsx_xml_bomb_billion_laughs.xlsx",
                "a 'billion laughs' entity bomb in a worksheet part: refused unread",
                post=_bomb),
+    _xlsx_case("xlsx_sparse_a1_and_xfd1048576.xlsx",
+               "one stray cell at XFD1048576 (an area of 17 billion cells): refused before "
+               "any cell is walked", edit=_far_cell),
     _text_case("xlsx_not_a_workbook.xlsx", "a CSV renamed to .xlsx", "a,b\n1,2\n"),
     _xlsx_case("xlsx_unreadable_wkt_geometry.xlsx", "a province whose WKT is cut off",
                sheets=lambda book: {**book, "provinces": [
@@ -509,6 +522,11 @@ CASES: list[Case] = [
                "a YAML tag that would run os.system: refused by safe loading, never run",
                _framework({"edition: \"1\"": "edition: !!python/object/apply:os.system "
                                              f"['echo ran > {YAML_TAG_MARKER}']"})),
+    _text_case("framework_billion_laughs_aliases.yaml",
+               "nested YAML aliases ('billion laughs', 9**10 values) used as a level: refused "
+               "at the first anchor",
+               YAML_LAUGHS + _framework({"level: dimension\n    name_en: Synthetic dimension A":
+                                         "level: *lol9\n    name_en: Synthetic dimension A"})),
     _text_case("framework_not_yaml.yaml", "broken indentation and quoting",
                _framework({"  - code: B\n": "  - code: B\n   level: [oops\n"})),
     _text_case("framework_top_level_list.yaml", "a list instead of a mapping",
