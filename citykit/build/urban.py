@@ -32,6 +32,7 @@ from ._tables import (
     URBAN_CENTRE_COLUMNS,
     VALUE_COLUMNS,
     SourceTables,
+    raw_file,
 )
 
 __all__ = [
@@ -105,9 +106,7 @@ def read_ghsl(raw: Path) -> pd.DataFrame:
     ValueError
         When a column is missing, an id is repeated or no Iranian centre is found.
     """
-    path = Path(raw) / GHSL_FILE
-    if not path.exists():
-        raise FileNotFoundError(f"raw file missing: {path}")
+    path = raw_file(raw, GHSL_FILE)
     table = pd.read_csv(path, dtype={"uc_names": str, "core_city": str})
     missing = sorted(set(_GHSL_COLUMNS) - set(table.columns))
     if missing:
@@ -136,9 +135,7 @@ def read_wup(raw: Path) -> pd.DataFrame:
     """
     import xlrd  # the .xls (BIFF) reader; an optional dependency (extra "build")
 
-    path = Path(raw) / WUP_FILE
-    if not path.exists():
-        raise FileNotFoundError(f"raw file missing: {path}")
+    path = raw_file(raw, WUP_FILE)
     sheet = xlrd.open_workbook(str(path)).sheet_by_index(0)
     header = sheet.row_values(WUP_HEADER_ROW)
     rows = [sheet.row_values(i) for i in range(WUP_HEADER_ROW + 1, sheet.nrows)]
