@@ -158,6 +158,9 @@ class Dataset:
     manifest: dict = field(default_factory=dict)
     path: Path | None = None
     verified: bool = False
+    #: Side tables already read (the files were checked when the dataset loaded, and a Dataset
+    #: never changes), so a page shown again does not read them again.
+    _side: dict = field(default_factory=dict, init=False, repr=False)
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{k}={v}" for k, v in self.summary().items())
@@ -360,12 +363,12 @@ class Dataset:
             raise DataValidationError([Problem(
                 "dataset", f"unknown side table {name!r}; expected one of {list(SIDE_TABLES)}",
                 fix="use one of the names listed.")])
-        if self.path is None or not Path(self.path).is_dir():
-            return None
-        path = Path(self.path) / f"{name}.csv"
-        if not path.is_file():
-            return None
-        return _as_text_ids(_read_one(path))
+        if name not in self._side:
+            path = None if self.path is None else Path(self.path) / f"{name}.csv"
+            self._side[name] = _as_text_ids(_read_one(path)) \
+                if path is not None and path.is_file() else None
+        table = self._side[name]
+        return None if table is None else table.copy()
 
     def _check_indicators(self, codes: list[str]) -> None:
         unknown = [c for c in codes if c not in self.indicators.index]
