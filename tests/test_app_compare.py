@@ -283,3 +283,11 @@ def test_gap_table_never_proposes_need_or_a_worse_value(result, order):
         assert ((shown["change"] > 0) == (shown["direction"] == "max")).all()
         caption = compare.gap_caption(result, full, "fa")
         assert any("شاخص نیاز پیشنهاد نمی‌شود" in line for line in caption)
+
+
+def test_every_unit_of_the_default_ranking_reads_in_persian(iran):
+    """Units of the criteria the default Scenario ranks are shown in Persian, none in English."""
+    from citykit.ui.compare import _UNITS_FA
+
+    criteria = run(Scenario()).ranking.matrix.criteria
+    assert sorted(set(criteria["unit"]) - set(_UNITS_FA)) == []

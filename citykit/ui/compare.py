@@ -62,6 +62,14 @@ _UNITS_FA = {
     "children per woman": "فرزند به ازای هر زن",
     "litres per person per day": "لیتر برای هر نفر در روز",
     "ln(PPP US$ per person)": "لگاریتم طبیعی (دلار PPP سرانه)",
+    "m² per person": "مترمربع برای هر نفر", "ratio": "نسبت",
+    "2011 PPP US$ per person": "دلار PPP ۲۰۱۱ برای هر نفر",
+    "per km² built up": "در هر کیلومترمربع ساخته‌شده",
+    "nW/sr/cm² × km² per 1,000 people": "nW/sr/cm² × km² در هر ۱٬۰۰۰ نفر",
+    "% of centre area": "٪ از مساحت مرکز شهری", "µg/m³": "میکروگرم بر مترمکعب",
+    "% of street nodes": "٪ از گره‌های شبکهٔ معابر",
+    "t CO₂ per person per year": "تن CO₂ برای هر نفر در سال",
+    "kg per person per year": "کیلوگرم برای هر نفر در سال", "% change": "٪ تغییر",
 }
 
 register({
