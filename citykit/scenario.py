@@ -13,7 +13,6 @@ import json
 import math
 import numbers
 import os
-import reprlib
 import tempfile
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -32,7 +31,7 @@ from .eligibility import (
     preset_rules,
     rule_from_dict,
 )
-from .exceptions import CityKitError
+from .exceptions import CityKitError, short_repr
 from .frameworks import Framework, load_framework
 from .impute import POLICIES as MISSING_POLICIES
 from .impute import MissingReport, handle_missing
@@ -86,14 +85,9 @@ ROBUSTNESS_KEYS = ("draws", "concentration", "top_k", "seed", "bounds", "chunk_s
 #: Parameters a missing-data step may carry (see :func:`citykit.impute.handle_missing`).
 _MISSING_PARAMS = {"min_coverage", "k"}
 
-_short_repr = reprlib.Repr()
-_short_repr.maxlevel, _short_repr.maxstring, _short_repr.maxother = 3, 60, 60
-_short_repr.maxlist = _short_repr.maxtuple = _short_repr.maxdict = 6
-
-
 def _short(value) -> str:
     """A repr of bounded length and depth (never recurses into deep values)."""
-    return _short_repr.repr(value)
+    return short_repr(value, limit=80)
 
 
 class ScenarioError(CityKitError, ValueError):
