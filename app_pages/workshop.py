@@ -117,6 +117,29 @@ def _close(code: str, key: str) -> None:
     _flash("fac", "success", tr("ws_closed_now", lang, code=md(code)))
 
 
+def _remove(code: str, key: str) -> None:
+    number = state.get("ws_remove_number")
+    try:
+        store.remove_participant(code, key, int(number) if number is not None else number,
+                                 reason=state.get("ws_remove_reason") or None)
+    except CityKitError as err:
+        _flash("manage", "error", md(err))
+        return
+    state["ws_remove_confirm"] = False
+    _flash("manage", "success", tr("ws_removed_now", lang, who=wv.pseudonym(int(number), lang)))
+
+
+def _set_limit(code: str, key: str) -> None:
+    limit = state.get("ws_limit")
+    try:
+        ws = store.set_max_participants(code, key, int(limit) if limit is not None else limit)
+    except CityKitError as err:
+        _flash("manage", "error", md(err))
+        return
+    _flash("manage", "success", tr("ws_limit_now", lang,
+                                   limit=format_number(ws.max_participants, lang)))
+
+
 def _save(code: str, key: str) -> None:
     try:
         group = store.group(code)
@@ -317,11 +340,24 @@ def facilitator_view(key: str) -> None:
     def live() -> None:
         st.button(tr("ws_refresh", lang), key="ws_refresh")  # a click reruns this part
         group = store.group(ws.code)
-        st.caption(tr("ws_counts", lang, joined=format_number(len(group.participants), lang),
+        n = len(group.participants)
+        st.caption(tr("ws_counts_limit", lang, joined=format_number(n, lang),
+                      limit=format_number(store.workshop(ws.code).max_participants, lang),
                       submitted=format_number(group.n_submitted, lang)))
-        # a plain table: readable (and copyable) text, a workshop has few participants
-        st.table(md_frame(wv.participants_table(group, lang), [tr("ws_col_name", lang)]),
+        page = 1
+        if n > wv.PAGE_SIZE:  # a summary first, then one page at a time (the browser stays light)
+            st.table(wv.status_summary(group, lang), hide_index=True)
+            pages = wv.page_count(n)
+            page = int(st.number_input(tr("ws_page", lang, pages=format_number(pages, lang),
+                                          size=format_number(wv.PAGE_SIZE, lang)),
+                                       min_value=1, max_value=pages, value=1, step=1,
+                                       key="ws_page"))
+        # a plain table: readable (and copyable) text of at most one page
+        st.table(md_frame(wv.participants_table(group, lang, page=page),
+                          [tr("ws_col_name", lang)]),
                  hide_index=True)  # names are data; st.table reads markdown
+        if group.notes:
+            st.warning(tr("ws_notes", lang, notes=md("; ".join(group.notes))))
         if group.weights.empty:
             st.info(tr("ws_no_submission", lang))
             return
@@ -343,6 +379,7 @@ def facilitator_view(key: str) -> None:
         right.dataframe(chosen, hide_index=True, key="ws_shortlist")
 
     live()
+    manage(key)
 
     cols = st.columns(3)
     with cols[0]:
@@ -358,6 +395,35 @@ def facilitator_view(key: str) -> None:
     with cols[2]:
         st.button(tr("ws_use_button", lang), key="ws_use", type="primary", on_click=_use,
                   args=(ws.code,))
+
+
+def manage(key: str) -> None:
+    """Remove a participant, change the participant limit, and read what was done."""
+    _show("manage")
+    with st.expander(tr("ws_manage", lang)):
+        left, right = st.columns(2)
+        with left:
+            st.number_input(tr("ws_remove_number", lang), min_value=1, step=1, value=None,
+                            key="ws_remove_number")
+            st.text_input(tr("ws_remove_reason", lang), key="ws_remove_reason", max_chars=200)
+            confirm = st.checkbox(tr("ws_remove_confirm", lang), key="ws_remove_confirm")
+            st.button(tr("ws_remove_button", lang), key="ws_remove",
+                      disabled=not (confirm and state.get("ws_remove_number")),
+                      on_click=_remove, args=(ws.code, key))
+        with right:
+            st.number_input(tr("ws_limit", lang,
+                               most=format_number(wv.MAX_PARTICIPANTS_LIMIT, lang)),
+                            min_value=1, max_value=wv.MAX_PARTICIPANTS_LIMIT, step=1,
+                            value=store.workshop(ws.code).max_participants, key="ws_limit")
+            st.button(tr("ws_limit_button", lang), key="ws_limit_set", on_click=_set_limit,
+                      args=(ws.code, key))
+        group = store.group(ws.code)
+        if len(group.removed):
+            st.markdown(f"**{tr('ws_removed_header', lang)}**")
+            st.dataframe(wv.removed_table(group, lang), hide_index=True, key="ws_removed")
+        if len(group.events):
+            st.markdown(f"**{tr('ws_history_header', lang)}**")
+            st.dataframe(wv.events_table(group, lang), hide_index=True, key="ws_events")
 
 
 def saved_scenarios() -> None:

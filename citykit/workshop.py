@@ -61,6 +61,7 @@ import pandas as pd
 
 from .ahp import CR_THRESHOLD, ahp, group_ahp
 from .exceptions import CityKitError, CityKitWarning
+from .storage import data_folder
 
 __all__ = [
     "DB_NAME", "SCHEMA_VERSION", "GroupResult", "Participant", "Submission", "Workshop",
@@ -132,12 +133,8 @@ class WorkshopError(CityKitError, ValueError):
 
 
 def default_data_folder() -> Path:
-    """Where workshops are kept: ``$CITYKIT_DATA``, else ``$XDG_DATA_HOME/citykit``, else
-    ``~/.local/share/citykit``."""
-    if os.environ.get("CITYKIT_DATA"):
-        return Path(os.environ["CITYKIT_DATA"])
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "citykit"
+    """Where workshops are kept: the data folder (:func:`citykit.storage.data_folder`)."""
+    return data_folder()
 
 
 def _now() -> str:

@@ -3,13 +3,12 @@
 Uploads go through the page's own file uploaders: AppTest 1.67 drives ``st.file_uploader``
 (``at.file_uploader(key=...).set_value([(name, bytes, mime), ...])``), and the page's button
 callback then checks the files exactly as in the browser. Uploads are written under a temporary
-folder (the system temp dir is redirected for each test).
+folder (``$CITYKIT_DATA`` points at a fresh one for each test).
 """
 
 from __future__ import annotations
 
 import json
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -28,7 +27,7 @@ CSV = "text/csv"
 
 @pytest.fixture
 def at(monkeypatch, tmp_path) -> AppTest:
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # uploads land in tmp_path
+    monkeypatch.setenv("CITYKIT_DATA", str(tmp_path))  # uploads land in tmp_path/uploads
     app = AppTest.from_file(APP, default_timeout=60).run()
     app.switch_page(PAGE).run()
     assert not app.exception, app.exception
@@ -144,7 +143,7 @@ def test_a_valid_upload_switches_the_dataset(at, three_provinces, tmp_path):
     _upload(at, three_provinces)
     assert not at.exception and not at.error
     scenario = at.session_state["_scenario"]
-    assert Path(scenario.dataset).parent == tmp_path / "citykit-uploads"
+    assert Path(scenario.dataset).parent == (tmp_path / "uploads").resolve()
     assert scenario.candidates is None and scenario.dataset_sha256 is None
     assert at.sidebar.selectbox(key="w.dataset").value == scenario.dataset
     assert any("is in use: 73 cities" in s.value and "unverified" in s.value for s in at.success)

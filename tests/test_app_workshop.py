@@ -93,7 +93,7 @@ def test_renders_in_english_and_persian(data):
     assert PERSIAN_DIGIT.search(people.iloc[0, 4]) and not re.search("[0-9]", people.iloc[0, 4])
     spread = frame(view, "بعد")
     assert spread.iloc[0, 0] == "سرمایه انسانی" and spread.iloc[0, -1] == "۶۰٫۰"
-    assert "۱ نفر پیوسته‌اند، ۱ نفر فرستاده‌اند" in texts(view)
+    assert "۱ نفر از حداکثر ۲۰۰ نفر پیوسته‌اند، ۱ نفر فرستاده‌اند" in texts(view)
 
 
 def test_facilitator_creates_and_two_participants_submit(data):
@@ -204,3 +204,67 @@ def test_wrong_key_and_unknown_code_show_errors(data):
     assert any(b.key == "ws_join" for b in at.button)       # but the participant's view
     gone = open_page(ws="ZZZZZZ")
     assert "ZZZZZZ" in gone.error[0].value and any(t.key == "ws_go_code" for t in gone.text_input)
+
+
+def test_facilitator_removes_a_participant_and_changes_the_limit(data):
+    """Issue 14, item 6: the facilitator can remove a sock puppet and set the participant cap."""
+    ws, key = data.create_workshop("Cap check", ["a", "b", "c"])
+    data.set_max_participants(ws.code, key, 2)
+    tokens = [data.join(ws.code, name).token for name in ("Ana", "[Re-login](http://x.test)")]
+    for token, first in zip(tokens, (0.5, 0.2), strict=True):
+        data.submit_weights(ws.code, token, {"a": first, "b": 0.3, "c": 0.7 - first})
+    view = open_page(ws=ws.code, key=key)
+    assert "2 joined of at most 2" in texts(view)
+    ghost = open_page(ws=ws.code)
+    ghost.button(key="ws_join").click().run()
+    assert "at most 2 participants" in ghost.error[0].value
+
+    view.number_input(key="ws_remove_number").set_value(2).run()
+    assert view.button(key="ws_remove").disabled          # not without the confirmation
+    view.text_input(key="ws_remove_reason").set_value("a second browser of Ana").run()
+    view.checkbox(key="ws_remove_confirm").check().run()
+    view.button(key="ws_remove").click().run()
+    assert not view.exception and "Participant 2 was removed" in view.success[0].value
+    group = data.group(ws.code)
+    assert group.participants["number"].tolist() == [1]
+    assert group.individual.index.tolist() == ["Participant 1"]
+    assert group.removed["number"].tolist() == [2]
+    assert data.participant(ws.code, tokens[0]).number == 1
+    with pytest.raises(Exception, match="Participant 2 was removed"):
+        data.participant(ws.code, tokens[1])
+    tables = {d.value.columns[0]: d.value for d in [*view.dataframe, *view.table]}
+    assert tables["When (UTC)"]["What"].tolist() == ["Participant limit changed",
+                                                      "Participant 2 removed"]
+    assert tables["When (UTC)"]["Detail"].tolist() == ["200 -> 2", "a second browser of Ana"]
+
+    view.number_input(key="ws_limit").set_value(3).run()
+    view.button(key="ws_limit_set").click().run()
+    assert not view.exception and "at most 3 participants" in view.success[0].value
+    assert data.workshop(ws.code).max_participants == 3
+    view.number_input(key="ws_remove_number").set_value(9).run()
+    view.checkbox(key="ws_remove_confirm").check().run()
+    view.button(key="ws_remove").click().run()
+    assert "has no Participant 9" in view.error[0].value
+
+    view.radio(key="lang").set_value("fa").run()
+    assert not view.exception and "حداکثر ۳" in texts(view)
+    history = {d.value.columns[0]: d.value for d in view.dataframe}["زمان (UTC)"]
+    assert history["توضیح"].tolist()[:2] == ["۲۰۰ ← ۲", "a second browser of Ana"]
+
+
+def test_facilitator_view_pages_beyond_200_participants(data):
+    """Issue 14, item 6: 450 participants show as a summary and pages of 200, not one table."""
+    ws, key = data.create_workshop("Flood check", ["a", "b"])
+    data.set_max_participants(ws.code, key, 450)
+    tokens = [data.join(ws.code).token for _ in range(450)]
+    for token in tokens[:10]:
+        data.submit_weights(ws.code, token, {"a": 0.6, "b": 0.4})
+    view = open_page(ws=ws.code, key=key)
+    summary = frame(view, "Status")
+    assert summary["Participants"].tolist() == ["10", "0", "440"]
+    people = frame(view, "Participant")
+    assert len(people) == 200 and people["Participant"].iloc[0] == "Participant 1"
+    view.number_input(key="ws_page").set_value(3).run()
+    people = frame(view, "Participant")
+    assert len(people) == 50 and people["Participant"].iloc[-1] == "Participant 450"
+    assert view.number_input(key="ws_page").max == 3

@@ -7,18 +7,19 @@ seeded, labelled datasets of ``tests/conftest.py``.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from citykit.data import load_dataset, save_dataset
-from citykit.exceptions import DataValidationError, FrameworkError, Problem
+from citykit.exceptions import CityKitError, DataValidationError, FrameworkError, Problem
 from citykit.frameworks import coverage, frameworks_root
 from citykit.integrity import read_manifest
 from citykit.scenario import Scenario, dataset_fingerprint, run
 from citykit.text import to_persian_digits
 from citykit.ui import data as view
+from citykit.ui import session
+from citykit.ui.urlstate import decode_scenario, encode_scenario
 
 PERSIAN_DIGITS = set("۰۱۲۳۴۵۶۷۸۹")
 
@@ -314,6 +315,9 @@ def test_framework_uploads(iran, tmp_path):
         view.accept_framework_upload("fw.yaml", bad, dataset=iran, root=tmp_path)
     table = view.problems_frame(caught.value)
     assert table.loc[0, "Line"].isdigit() and table.loc[0, "File"] == "fw.yaml"
+    # issue 14, item 10: the rejected file is not kept (only the accepted one's folder is)
+    assert [p.name for p in tmp_path.iterdir()] == [path.parent.name]
+    assert [p.name for p in path.parent.iterdir()] == ["My_framework.yaml"]
     with pytest.raises(view.UploadError, match=r"a framework is a YAML file .*got '.txt'"):
         view.accept_framework_upload("fw.txt", text, dataset=iran, root=tmp_path / "no")
     with pytest.raises(view.UploadError, match=r"not UTF-8 text"):
@@ -330,8 +334,36 @@ def test_problems_frame_accepts_plain_errors_and_lists():
     assert json.dumps(table.to_dict())  # plain strings, ready for st.dataframe
 
 
-def test_upload_root_is_under_the_system_temp_dir(monkeypatch, tmp_path):
-    import tempfile
+def test_uploads_go_to_a_private_folder_in_the_data_folder(monkeypatch, tmp_path):
+    """Issue 14, item 7: not the shared temp folder, but ``$CITYKIT_DATA/uploads``, mode 0700."""
+    monkeypatch.setenv("CITYKIT_DATA", str(tmp_path / "data"))
+    root = view.upload_root()
+    assert root == (tmp_path / "data" / "uploads").resolve()
+    assert root.stat().st_mode & 0o777 == 0o700
+    folder = view.store_upload([("values.csv", b"a,b\n1,2\n")])
+    assert folder.parent == root
 
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    assert view.upload_root() == Path(tmp_path) / "citykit-uploads"
+
+def test_a_symlinked_or_shared_upload_folder_is_refused(monkeypatch, tmp_path):
+    """Issue 14, item 7: another local user's link to / no longer widens what links may load."""
+    data = tmp_path / "data"
+    data.mkdir()
+    monkeypatch.setenv("CITYKIT_DATA", str(data))
+    (data / "uploads").symlink_to("/")
+    with pytest.raises(CityKitError, match=r"uploads' is a symbolic link; expected a real folder"):
+        view.upload_root()
+    with pytest.raises(CityKitError, match="symbolic link"):
+        view.store_upload([("values.csv", b"a,b\n1,2\n")])
+    # a link whose dataset path goes through the planted link is refused, not loaded
+    token = encode_scenario(Scenario(dataset=str(data / "uploads" / "etc")), base=Scenario())
+    with pytest.raises(CityKitError, match="symbolic link"):
+        decode_scenario(token, base=Scenario(), workspace=session.uploads_root())
+    (data / "uploads").unlink()
+    (data / "uploads").mkdir(mode=0o755)
+    (data / "uploads").chmod(0o755)
+    with pytest.raises(CityKitError, match=r"mode 0o755\); expected 0o700. Fix: run chmod 700"):
+        view.upload_root()
+    (data / "uploads").chmod(0o700)
+    assert view.upload_root() == (data / "uploads").resolve()
+
+

@@ -163,3 +163,20 @@ def test_links_carry_the_code_and_the_key():
     assert base == "http://127.0.0.1:8501/workshop"
     assert wv.participant_link("ABC234", base) == "http://127.0.0.1:8501/workshop?ws=ABC234"
     assert wv.facilitator_link("ABC234", "k_y-1", base).endswith("?ws=ABC234&key=k_y-1")
+
+
+def test_participants_table_pages_and_refuses_a_page_out_of_range(tmp_path):
+    """Issue 14, item 6: only one page of participants is formatted at a time."""
+    store = WorkshopStore(tmp_path)
+    ws, key = store.create_workshop("Pages", ["a", "b"])
+    store.set_max_participants(ws.code, key, 5)
+    for _ in range(5):
+        store.join(ws.code)
+    group = store.group(ws.code)
+    first, last = (wv.participants_table(group, page=p, size=2) for p in (1, 3))
+    assert first["Participant"].tolist() == ["Participant 1", "Participant 2"]
+    assert last["Participant"].tolist() == ["Participant 5"]
+    with pytest.raises(ValueError, match="page must be an integer from 1 to 3; got 4"):
+        wv.participants_table(group, page=4, size=2)
+    summary = wv.status_summary(group, "fa")
+    assert summary["سهم"].tolist()[-1] == "۱۰۰٪"

@@ -42,6 +42,7 @@ from ..i18n import Lang, format_number, format_percent, register, tr
 from ..integrity import MANIFEST_NAME, read_manifest
 from ..maps import FONT_FAMILY
 from ..matrix import MISSING
+from ..storage import private_folder
 from . import session
 from .safe import escape_hover
 
@@ -776,7 +777,7 @@ def integrity_table(dataset: Dataset, lang: Lang = "en") -> pd.DataFrame:
 # --------------------------------------------------------------------------- uploads
 
 def upload_root() -> Path:
-    """The folder under which uploads are written: ``<system temp dir>/citykit-uploads``."""
+    """The folder under which uploads are written: ``<data folder>/uploads`` (mode 0700)."""
     return session.uploads_root()
 
 
@@ -866,6 +867,42 @@ def _dataset_name_problems(named: list[tuple[str, str]], lang: Lang) -> list[Pro
     return problems
 
 
+def _checked_upload(files: Sequence[tuple[str, bytes]], kind: str, max_file_bytes: int,
+                    max_total_bytes: int, lang: Lang) -> list[tuple[str, str]]:
+    """(name as uploaded, clean name) of each file; :class:`UploadError` listing every problem."""
+    if kind not in ("dataset", "framework"):
+        raise ValueError(f"kind must be 'dataset' or 'framework', got {kind!r}")
+    files = [(str(name), bytes(data)) for name, data in files]
+    if not files:
+        raise UploadError([Problem("upload", tr("data_up_empty", lang))])
+    limit = MAX_FILES if kind == "dataset" else 1
+    if len(files) > limit:
+        raise UploadError([Problem("upload", tr("data_up_too_many", lang,
+                                                n=format_number(len(files), lang),
+                                                limit=format_number(limit, lang)))])
+    named, problems = [], []
+    for name, _ in files:
+        clean = sanitise_name(name)
+        if not clean:
+            problems.append(Problem(name or "upload", tr("data_up_bad_name", lang, name=name)))
+        named.append((name, clean))
+    usable = [(o, c) for o, c in named if c]
+    cleaned = [c for _, c in usable]
+    for clean in sorted({c for c in cleaned if cleaned.count(c) > 1}):
+        problems.append(Problem(clean, tr("data_up_duplicate", lang, name=clean)))
+    if kind == "dataset":
+        problems += _dataset_name_problems(usable, lang)
+    else:
+        for original, clean in usable:
+            ext = "." + clean.rpartition(".")[2] if "." in clean else original
+            if not clean.endswith(FRAMEWORK_EXTENSIONS):
+                problems.append(Problem(original, tr("data_up_not_yaml", lang, ext=ext)))
+    problems += _size_problems(files, max_file_bytes, max_total_bytes, lang)
+    if problems:
+        raise UploadError(problems)
+    return named
+
+
 def store_upload(files: Sequence[tuple[str, bytes]], *, kind: str = "dataset",
                  root: str | os.PathLike | None = None, max_file_bytes: int = MAX_FILE_BYTES,
                  max_total_bytes: int = MAX_TOTAL_BYTES, lang: Lang = "en") -> Path:
@@ -914,43 +951,14 @@ def store_upload(files: Sequence[tuple[str, bytes]], *, kind: str = "dataset",
     citykit.ui.data.UploadError: 1 problem in the data:
       - values.txt: files of type '.txt' are not accepted; expected .csv, .xlsx, .geojson, .gpkg. Fix: save the table as CSV, XLSX, GeoJSON or GeoPackage (see datasets/README.md).
     """
-    if kind not in ("dataset", "framework"):
-        raise ValueError(f"kind must be 'dataset' or 'framework', got {kind!r}")
+    named = _checked_upload(files, kind, max_file_bytes, max_total_bytes, lang)
     files = [(str(name), bytes(data)) for name, data in files]
-    if not files:
-        raise UploadError([Problem("upload", tr("data_up_empty", lang))])
-    limit = MAX_FILES if kind == "dataset" else 1
-    if len(files) > limit:
-        raise UploadError([Problem("upload", tr("data_up_too_many", lang,
-                                                n=format_number(len(files), lang),
-                                                limit=format_number(limit, lang)))])
-    named, problems = [], []
-    for name, _ in files:
-        clean = sanitise_name(name)
-        if not clean:
-            problems.append(Problem(name or "upload", tr("data_up_bad_name", lang, name=name)))
-        named.append((name, clean))
-    usable = [(o, c) for o, c in named if c]
-    cleaned = [c for _, c in usable]
-    for clean in sorted({c for c in cleaned if cleaned.count(c) > 1}):
-        problems.append(Problem(clean, tr("data_up_duplicate", lang, name=clean)))
-    if kind == "dataset":
-        problems += _dataset_name_problems(usable, lang)
-    else:
-        for original, clean in usable:
-            ext = "." + clean.rpartition(".")[2] if "." in clean else original
-            if not clean.endswith(FRAMEWORK_EXTENSIONS):
-                problems.append(Problem(original, tr("data_up_not_yaml", lang, ext=ext)))
-    problems += _size_problems(files, max_file_bytes, max_total_bytes, lang)
-    if problems:
-        raise UploadError(problems)
     digest = hashlib.sha256()
     for (_, clean), (_, data) in sorted(zip(named, files, strict=True)):
         digest.update(clean.encode() + b"\0" + hashlib.sha256(data).digest())
-    base = Path(root) if root is not None else upload_root()
-    base.mkdir(parents=True, exist_ok=True)
+    base = private_folder(root) if root is not None else upload_root()
     target = base / f"{kind}-{digest.hexdigest()[:16]}"
-    if target.is_dir() and sorted(p.name for p in target.iterdir()) == sorted(cleaned):
+    if target.is_dir() and sorted(p.name for p in target.iterdir()) == sorted(c for _, c in named):
         return target  # the same files were uploaded before (the name is their hash)
     # Write into a private folder first, then move it into place in one step, so that a
     # half-written upload is never read and two sessions uploading the same files do not clash.
@@ -1053,17 +1061,24 @@ def accept_framework_upload(name: str, data: bytes, *, dataset: Dataset | None =
     ...     fw.id, path.name
     ('u4ssc', 'u4ssc.yaml')
     """
-    folder = store_upload([(name, data)], kind="framework", root=root, max_file_bytes=max_bytes,
-                          max_total_bytes=max_bytes, lang=lang)
-    path = next(p for p in folder.iterdir() if p.is_file())
+    store = dict(kind="framework", max_file_bytes=max_bytes, max_total_bytes=max_bytes, lang=lang)
+    clean = _checked_upload([(name, data)], **store)[0][1]
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as err:
-        shutil.rmtree(folder, ignore_errors=True)  # never valid: leave nothing behind
         raise UploadError([Problem(name, tr("data_up_not_text", lang, reason=err.reason,
                                             start=err.start))]) from None
-    # The file stays even when it does not fit `dataset`: it may fit another session's data
-    # (the folder is named by content, so sessions uploading the same file share it).
+    # Checked in a scratch folder first: a rejected file is deleted, never stored (the stored
+    # folder is named by its content, and another session may be using it).
+    base = private_folder(root) if root is not None else upload_root()
+    scratch = Path(tempfile.mkdtemp(prefix=".check-", dir=base))
+    try:
+        (scratch / clean).write_bytes(data)
+        load_framework(scratch / clean, dataset=dataset)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    folder = store_upload([(name, data)], root=base, **store)
+    path = folder / clean
     return path, load_framework(path, dataset=dataset)
 
 

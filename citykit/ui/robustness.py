@@ -1226,6 +1226,10 @@ def progress_reporter(slot, lang: Lang = "en"):
     bar is drawn in a copy of the context taken here, outside the cached call, where
     Streamlit records nothing.
 
+    Each update is also where the draws stop when the session ends: Streamlit asks a closed
+    session's script to stop, and raises at its next element, so the draws end within one
+    chunk (tested in ``tests/test_e2e_session_end.py``).
+
     Examples
     --------
     >>> class Slot:  # stands in for st.empty()

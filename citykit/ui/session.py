@@ -11,7 +11,6 @@ the results of scenarios, cached by their exact JSON.
 from __future__ import annotations
 
 import contextvars
-import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -24,6 +23,7 @@ from ..frameworks import Framework, load_framework
 from ..i18n import LANGS, register, tr
 from ..robustness import Acceptability, robustness
 from ..scenario import Result, Scenario, run
+from ..storage import uploads_folder
 from .safe import md
 from .urlstate import decode_scenario, encode_scenario
 
@@ -78,8 +78,9 @@ def init() -> None:
 
 def uploads_root() -> Path:
     """The only folder besides the bundled data that a link or scenario file may point into:
-    where the Data page stores uploads (``<system temp dir>/citykit-uploads``)."""
-    return Path(tempfile.gettempdir()) / "citykit-uploads"
+    where the Data page stores uploads, ``<data folder>/uploads``, private to the server's user
+    (:func:`citykit.storage.uploads_folder`; its real path, checked on every call)."""
+    return uploads_folder()
 
 
 def url_problems() -> list[str]:

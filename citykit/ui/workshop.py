@@ -32,17 +32,24 @@ from ..ranking import framework_weights
 from ..scenario import Scenario
 from ..shortlist import Constraints, shortlist
 from ..text import to_persian_digits
-from ..workshop import GroupResult, Workshop, WorkshopError, WorkshopStore, default_data_folder
+from ..workshop import (
+    MAX_PARTICIPANTS_LIMIT,
+    GroupResult,
+    Workshop,
+    WorkshopError,
+    WorkshopStore,
+    default_data_folder,
+)
 from . import session
 from .safe import escape_hover
 from .weights import ahp_weights, combine, pairwise_matrix, saaty_label, split_weights
 
 __all__ = [
-    "DEFAULT_SHORTLIST_K", "KEY_STATE", "RECORD_STATE", "REFRESH_SECONDS", "base_scenario",
+    "DEFAULT_SHORTLIST_K", "KEY_STATE", "MAX_PARTICIPANTS_LIMIT", "RECORD_STATE", "REFRESH_SECONDS", "base_scenario",
     "criterion_weights", "dimension_labels", "dimensions", "even_percents", "facilitator_link",
-    "format_time", "given_option", "group_figure", "group_scenario", "live_consistency", "participant_link",
-    "participants_table", "pseudonym", "revisit_table", "scenarios_table", "shares_from", "shortlist_k",
-    "shortlist_table", "spread_figure", "spread_table", "store", "token_key", "workshop_url",
+    "events_table", "format_time", "given_option", "group_figure", "group_scenario", "live_consistency", "participant_link",
+    "PAGE_SIZE", "page_count", "participants_table", "pseudonym", "removed_table", "revisit_table", "scenarios_table", "shares_from", "shortlist_k",
+    "shortlist_table", "spread_figure", "status_summary", "spread_table", "store", "token_key", "workshop_url",
 ]
 
 #: Session-state keys: the facilitator's key (this session only) and the record of the workshop
@@ -52,6 +59,8 @@ KEY_STATE, RECORD_STATE = "ws_key", "ws_record"
 REFRESH_SECONDS = 5
 #: Pilots in the shortlist when the scenario has no shortlist constraints.
 DEFAULT_SHORTLIST_K = 5
+#: Participants per page of the facilitator's table (beyond it: a summary and pages).
+PAGE_SIZE = 200
 #: Points (percent) every participant spreads over the criteria.
 BUDGET = 100
 
@@ -106,7 +115,6 @@ register({
         "ws_live": "Live view",
         "ws_refresh": "Refresh",
         "ws_auto": "Refresh automatically every {n} s",
-        "ws_counts": "{joined} joined, {submitted} submitted",
         "ws_no_submission": "No submission yet. The group weights appear with the first one.",
         "ws_group_weights": "Group weights (combined CR {cr})",
         "ws_spread": "Spread of opinion",
@@ -164,6 +172,28 @@ register({
         "ws_weight_axis": "Weight (%)",
         "ws_group_marker": "group",
         "ws_leave": "Open or join another workshop",
+        "ws_col_count": "Participants",
+        "ws_col_share": "Share",
+        "ws_col_removed": "Removed",
+        "ws_col_at": "When (UTC)",
+        "ws_col_event": "What",
+        "ws_col_detail": "Detail",
+        "ws_event_removed": "{who} removed",
+        "ws_event_limit": "Participant limit changed",
+        "ws_counts_limit": "{joined} joined of at most {limit}, {submitted} submitted",
+        "ws_page": "Page (of {pages}, {size} participants each)",
+        "ws_manage": "Manage participants",
+        "ws_remove_number": "Participant number to remove (Participant 3 is 3)",
+        "ws_remove_reason": "Reason (kept in the workshop's history)",
+        "ws_remove_confirm": "Yes, remove this participant: their submissions stop counting",
+        "ws_remove_button": "Remove participant",
+        "ws_removed_now": "{who} was removed; their submissions no longer count.",
+        "ws_limit": "Participant limit (at most {most})",
+        "ws_limit_button": "Set the limit",
+        "ws_limit_now": "The workshop now takes at most {limit} participants.",
+        "ws_removed_header": "Removed participants",
+        "ws_history_header": "Facilitator's actions",
+        "ws_notes": "Left out of the group weights: {notes}",
         "ws_wrong_key": "This link's facilitator key does not open workshop {code}: {error}",
     },
     "fa": {
@@ -215,7 +245,6 @@ register({
         "ws_live": "نمای زنده",
         "ws_refresh": "تازه‌سازی",
         "ws_auto": "تازه‌سازی خودکار هر {n} ثانیه",
-        "ws_counts": "{joined} نفر پیوسته‌اند، {submitted} نفر فرستاده‌اند",
         "ws_no_submission": "هنوز ارسالی نیست. وزن‌های گروه با نخستین ارسال پیدا می‌شوند.",
         "ws_group_weights": "وزن‌های گروه (CR ترکیبی {cr})",
         "ws_spread": "پراکندگی دیدگاه‌ها",
@@ -273,6 +302,28 @@ register({
         "ws_weight_axis": "وزن (٪)",
         "ws_group_marker": "گروه",
         "ws_leave": "باز کردن یا پیوستن به کارگاهی دیگر",
+        "ws_col_count": "شرکت‌کنندگان",
+        "ws_col_share": "سهم",
+        "ws_col_removed": "زمان حذف",
+        "ws_col_at": "زمان (UTC)",
+        "ws_col_event": "رویداد",
+        "ws_col_detail": "توضیح",
+        "ws_event_removed": "{who} حذف شد",
+        "ws_event_limit": "سقف شرکت‌کنندگان تغییر کرد",
+        "ws_counts_limit": "{joined} نفر از حداکثر {limit} نفر پیوسته‌اند، {submitted} نفر فرستاده‌اند",
+        "ws_page": "صفحه (از {pages}، هر صفحه {size} شرکت‌کننده)",
+        "ws_manage": "مدیریت شرکت‌کنندگان",
+        "ws_remove_number": "شمارهٔ شرکت‌کننده‌ای که حذف می‌شود (شرکت‌کنندهٔ ۳ یعنی ۳)",
+        "ws_remove_reason": "دلیل (در تاریخچهٔ کارگاه می‌ماند)",
+        "ws_remove_confirm": "بله، این شرکت‌کننده حذف شود: ارسالی‌هایش دیگر شمرده نمی‌شود",
+        "ws_remove_button": "حذف شرکت‌کننده",
+        "ws_removed_now": "{who} حذف شد؛ ارسالی‌هایش دیگر شمرده نمی‌شود.",
+        "ws_limit": "سقف شرکت‌کنندگان (حداکثر {most})",
+        "ws_limit_button": "تنظیم سقف",
+        "ws_limit_now": "کارگاه اکنون حداکثر {limit} شرکت‌کننده می‌پذیرد.",
+        "ws_removed_header": "شرکت‌کنندگان حذف‌شده",
+        "ws_history_header": "کارهای تسهیل‌گر",
+        "ws_notes": "کنار گذاشته‌شده از وزن‌های گروه: {notes}",
         "ws_wrong_key": "کلید تسهیل‌گر این پیوند کارگاه {code} را باز نمی‌کند: {error}",
     },
 })
@@ -544,14 +595,32 @@ def _num(values: pd.Series, lang: str, decimals: int = 3) -> pd.Series:
     return values.round(decimals)
 
 
-def participants_table(group: GroupResult, lang: str = "en") -> pd.DataFrame:
-    """Who joined and who submitted: pseudonym, name, entry, times, CR, status."""
-    people = group.participants
+def page_count(n: int, size: int = PAGE_SIZE) -> int:
+    """How many pages of `size` rows `n` participants fill (at least one).
+
+    Examples
+    --------
+    >>> page_count(0), page_count(200), page_count(201), page_count(5000)
+    (1, 1, 2, 25)
+    """
+    return max(1, -(-int(n) // int(size)))
+
+
+def participants_table(group: GroupResult, lang: str = "en", *, page: int = 1,
+                       size: int = PAGE_SIZE) -> pd.DataFrame:
+    """Who joined and who submitted, one page of `size` participants (page 1 first).
+
+    Columns: pseudonym, name, entry, times, CR, status. Only the page's rows are formatted, so
+    the facilitator's live view costs the same with 20 or 5,000 participants.
+    """
+    pages = page_count(len(group.participants), size)
+    if isinstance(page, bool) or not isinstance(page, int | np.integer) or not 1 <= page <= pages:
+        raise ValueError(f"page must be an integer from 1 to {pages}; got {page!r}"[:200])
+    people = group.participants.iloc[(page - 1) * size: page * size]
     limit = format_number(CR_THRESHOLD, lang)
-    status = np.where(~people["submitted"].astype(bool), tr("ws_status_waiting", lang),
-                      np.where(people["inconsistent"].astype(bool),
-                               tr("ws_status_inconsistent", lang, limit=limit),
-                               tr("ws_status_ok", lang)))
+    words = {"waiting": tr("ws_status_waiting", lang), "ok": tr("ws_status_ok", lang),
+             "inconsistent": tr("ws_status_inconsistent", lang, limit=limit)}
+    status = [words[k] for k in _status(people)]
     kind = people["kind"].map(lambda k: tr(f"ws_kind_{k}", lang) if isinstance(k, str) else "—")
     cr = people["cr"].astype(float)
     return pd.DataFrame({
@@ -567,6 +636,63 @@ def participants_table(group: GroupResult, lang: str = "en") -> pd.DataFrame:
                                 if lang == "fa" else cr.round(3)).to_numpy(),
         tr("ws_col_status", lang): status,
     })
+
+
+def _status(people: pd.DataFrame) -> np.ndarray:
+    """Status code of each participant: ``waiting``, ``inconsistent`` or ``ok``."""
+    return np.where(~people["submitted"].astype(bool), "waiting",
+                    np.where(people["inconsistent"].astype(bool), "inconsistent", "ok"))
+
+
+def status_summary(group: GroupResult, lang: str = "en") -> pd.DataFrame:
+    """Participants counted by status and by entry (what the facilitator reads at a glance).
+
+    One row per status (waiting, submitted, submitted but inconsistent) with its count and
+    share; a workshop of any size summarises in three rows.
+    """
+    people = group.participants
+    status = pd.Series(_status(people), dtype=object)
+    counts = status.value_counts().reindex(["ok", "inconsistent", "waiting"], fill_value=0)
+    total = max(len(people), 1)
+    limit = format_number(CR_THRESHOLD, lang)
+    labels = {"ok": tr("ws_status_ok", lang),
+              "inconsistent": tr("ws_status_inconsistent", lang, limit=limit),
+              "waiting": tr("ws_status_waiting", lang)}
+    return pd.DataFrame({
+        tr("ws_col_status", lang): [labels[k] for k in counts.index],
+        tr("ws_col_count", lang): [format_number(int(v), lang) for v in counts],
+        tr("ws_col_share", lang): [format_percent(v / total, lang, decimals=0) for v in counts],
+    })
+
+
+def removed_table(group: GroupResult, lang: str = "en") -> pd.DataFrame:
+    """The participants the facilitator removed: pseudonym, name, joined, removed."""
+    out = group.removed
+    return pd.DataFrame({
+        tr("ws_col_participant", lang): [pseudonym(n, lang) for n in out["number"]],
+        tr("ws_col_name", lang): [n if n else tr("ws_anonymous", lang) for n in out["name"]],
+        tr("ws_col_joined", lang): [format_time(t, lang) for t in out["joined_at"]],
+        tr("ws_col_removed", lang): [format_time(t, lang) for t in out["removed_at"]],
+    })
+
+
+def events_table(group: GroupResult, lang: str = "en") -> pd.DataFrame:
+    """What the facilitator did (removals, limit changes), oldest first, in words."""
+    rows = []
+    for at, kind, who, detail in group.events[["at", "kind", "participant", "detail"]].itertuples(
+            index=False):
+        if kind == "removed":
+            what = tr("ws_event_removed", lang, who=pseudonym(int(who), lang))
+        elif kind == "max_participants":
+            what = tr("ws_event_limit", lang)
+            detail = to_persian_digits(str(detail)).replace("->", "←") if lang == "fa" \
+                else detail
+        else:
+            what = str(kind)
+        rows.append((format_time(at, lang), what, "" if detail is None or pd.isna(detail)
+                     else str(detail)))
+    return pd.DataFrame(rows, columns=[tr("ws_col_at", lang), tr("ws_col_event", lang),
+                                       tr("ws_col_detail", lang)])
 
 
 def spread_table(group: GroupResult, lang: str = "en") -> pd.DataFrame:
