@@ -233,3 +233,44 @@ def test_missing_data_choice_appears_when_the_data_has_gaps(synthetic):
     assert scenario(at).missing == "median"
     assert len(preview(at)) == 6  # every synthetic city ranked (no eligibility rule)
     assert "Synthetic city 1" in preview(at)["City"].tolist()
+
+
+def _transitions(methods) -> list[str]:
+    """A walk over every ordered pair of methods (an Eulerian circuit of the complete digraph)."""
+    todo = {m: [n for n in methods if n != m] for m in methods}
+    stack, walk = [methods[0]], []
+    while stack:  # Hierholzer
+        if todo[stack[-1]]:
+            stack.append(todo[stack[-1]].pop())
+        else:
+            walk.append(stack.pop())
+    return walk[::-1]
+
+
+def test_every_method_transition_applies_without_a_false_error():
+    """Issue 15, item 1: a method change never shows an error, and the normalisation box names
+    the normalisation the ranking actually used."""
+    from citykit.aggregate import METHODS, get_method
+
+    walk = _transitions(list(METHODS))
+    assert len(walk) == len(METHODS) * (len(METHODS) - 1) + 1
+    at = open_page()
+    seen = set()
+    for before, after in zip(walk, walk[1:], strict=False):
+        at.selectbox(key="w.method@en").set_value(after).run()
+        seen.add((before, after))
+        assert not at.exception and not at.error, (before, after, [e.value for e in at.error])
+        assert scenario(at).method == after and scenario(at).normalisation is None
+        used = run(scenario(at)).ranking.normalisation
+        assert used == get_method(after).default_normalisation
+        box = at.selectbox(key="w.normalisation@en")
+        assert box.value == "default", (before, after, box.value)
+        label = box.options[box.index]
+        assert label == f"Method default ({wt_label(used)})", (before, after, label)
+    assert len(seen) == len(METHODS) * (len(METHODS) - 1)
+
+
+def wt_label(normalisation: str) -> str:
+    from citykit.i18n import tr
+
+    return tr(f"wt_n_{normalisation}", "en")

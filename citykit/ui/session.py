@@ -135,7 +135,8 @@ def choice(widget, label: str, options, *, key: str, on_change: Callable[[], Non
     first drew, so after a switch of language the chosen option would still read in the old
     language. The widget therefore gets a key per language (``key@fa``), while `key` itself
     stays plain session state holding the value: pages and callbacks read and write `key` as
-    usual, and the widget of each language is seeded from it.
+    usual, and the widget of each language is seeded from it. The widget is seeded again
+    whenever its option labels change (e.g. "Method default (Vector)" after a method change).
 
     Examples
     --------
@@ -144,8 +145,15 @@ def choice(widget, label: str, options, *, key: str, on_change: Callable[[], Non
     """
     state = st.session_state
     widget_key = f"{key}@{lang()}"
-    if key in state and state.get(widget_key) != state[key]:
+    # Streamlit keeps a select box's choice as its label; when the labels change while the
+    # options stay (a method's default normalisation named in the label), the old label
+    # matches nothing and came back as the value. Reseed the widget whenever its labels change.
+    shown = kwargs.get("format_func", str)
+    labels = [str(shown(option)) for option in options]
+    if key in state and (state.get(widget_key) != state[key]
+                         or state.get(f"{widget_key}.labels") != labels):
         state[widget_key] = state[key]
+    state[f"{widget_key}.labels"] = labels
 
     def changed() -> None:
         state[key] = state[widget_key]
