@@ -217,3 +217,52 @@ def test_workshop_tables_and_figures_escape_names(tmp_path_factory, participant,
     for fig in (wv.group_figure(group, lang), wv.spread_figure(group, lang)):
         for trace in fig.data:
             assert all("<" not in str(y) for y in trace.y)
+
+
+# --------------------------------------------------------------------------- the real names
+
+def _real_names() -> list[str]:
+    """Every city, province and indicator name and unit of the bundled data, in both languages."""
+    from citykit.data import load_dataset
+
+    ds = load_dataset("iran")
+    frames = [(ds.cities, ["name_en", "name_fa"]), (ds.provinces, ["name_en", "name_fa"]),
+              (ds.indicators, ["name_en", "name_fa", "unit"])]
+    return sorted({str(v) for frame, cols in frames for v in frame[cols].to_numpy().ravel()
+                   if isinstance(v, str)})
+
+
+def test_every_real_name_is_escaped_and_reads_back():
+    """Issue 15, item 2: "PPP US$" and every other real name reaches markdown inert."""
+    real = _real_names()
+    assert len(real) > 1000 and "2011 PPP US$ per person" in real
+    for name in real:
+        assert is_md_safe(md(name)) and unescape_md(md(name)) == name, name
+
+
+@pytest.fixture(scope="module")
+def every_city():
+    from citykit.eligibility import PRESETS
+
+    return run(Scenario(eligibility=PRESETS["all-cities"]))
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_compare_texts_of_every_real_city_hold_no_live_markdown(every_city, lang):
+    """Issue 15, item 2: the Compare page's lines for the cities of the bundled data (every
+    fifth of all 413, ranked among all: their names, the indicators' names and units) hold no
+    unescaped "$", link, image or tag."""
+    result = every_city
+    names = result.ranking.matrix.criteria
+    ids = list(result.ranking.ranks.sort_values().index)
+    dollars = 0
+    for city in ids[::5]:
+        for heading, lines in compare.sw_sections(result, city, lang):
+            for line in [heading, *lines]:
+                assert not live_markdown(line), (city, line)
+                dollars += line.count("\\$")
+    _, full = compare.gap_table(result, ids[-1], lang)
+    for line in compare.gap_caption(result, full, lang):
+        assert not live_markdown(line), line
+    if lang == "en" and (names["unit"].str.contains("$", regex=False)).any():
+        assert dollars > 0  # the "US$" units were shown, escaped
