@@ -11,6 +11,7 @@ from citykit import maps
 from citykit.exceptions import CityKitError
 from citykit.i18n import format_number, tr
 from citykit.ui import home, session
+from citykit.ui import robustness as rob
 from citykit.ui.safe import md
 
 lang = session.lang()
@@ -70,6 +71,9 @@ with right:
     st.dataframe(table, key="home_table",
                  hide_index=True, height=maps.MAP_HEIGHT - 40, column_config=column_config)
     st.caption(home.table_caption(result, acceptability, lang=lang))
+
+if acceptability is not None:
+    rob.show_conclusions(rob.conclusion_lines(result, acceptability, lang), lang)
 
 
 def _on_compare_change():

@@ -87,6 +87,8 @@ k = acceptability.top_k
 labels = rob.candidate_labels(result, lang)  # plain text for tables
 plot_labels = labels.map(escape_hover)  # plotly reads tags; names are data
 config = {"displaylogo": False}
+summary = st.empty()  # the conclusions in words: said now, completed when every study is in
+rob.show_conclusions(rob.conclusion_lines(result, acceptability, lang), lang, where=summary)
 
 if n > 5:
     st.session_state.setdefault("rob_shown", min(rob.SHOWN, n))
@@ -145,6 +147,7 @@ else:
                  key="rob_methods", hide_index=True)
 
 st.subheader(tr("rob_choice_header", lang))
+choices = frameworks = None
 try:
     choices = rob.cached_choice_sensitivity(s)
 except CityKitError as err:
@@ -177,3 +180,5 @@ else:
     st.plotly_chart(rob.framework_tau_figure(frameworks, lang=lang,
                                              titles={f: escape_hover(t) for f, t in titles.items()}),
                     key="rob_framework_tau", theme=None, config=config)
+rob.show_conclusions(rob.conclusion_lines(result, acceptability, lang, choices=choices,
+                                          frameworks=frameworks), lang, where=summary)

@@ -7,11 +7,14 @@ them) and the library's diagnosis is shown instead of pilots. Every table and fi
 :mod:`citykit.ui.shortlist`.
 """
 
+from dataclasses import replace
+
 import streamlit as st
 
 from citykit.exceptions import CityKitError
 from citykit.i18n import format_number, tr
 from citykit.shortlist import Constraints
+from citykit.ui import robustness as rob
 from citykit.ui import session
 from citykit.ui import shortlist as view
 from citykit.ui.safe import md
@@ -100,7 +103,11 @@ def pilots(s, result, lang: str) -> None:
         p_top = view.p_top_k_at(acc, k)
     except CityKitError as err:
         session.show_error(err)
-        p_top = None
+        acc, p_top = None, None
+    if acc is not None:
+        # said for the shortlist's size, from the same draws
+        rob.show_conclusions(rob.conclusion_lines(
+            result, replace(acc, top_k=min(k, len(acc.counts))), lang), lang)
     peers = view.peer_groups(session.scenario()) if s.constraints.one_per_peer_group else None
     names = None if peers is None else view.peer_group_names(peers, result.matrix.criteria,
                                                              lang)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+from collections.abc import Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -40,6 +41,7 @@ TEXT = {
     "en": {
         "title": "Smart-city pilots: decision brief",
         "nav": ("Pilots", "Map", "Ranking", "Robustness", "Reasons", "Methodology", "Sources"),
+        "said": "What can be said with confidence",
         "lead": "{n_pilots} pilot cities among {n} eligible candidates of the dataset “{dataset}”,"
                 " ranked by {method} on {normalisation}-normalised values{framework}.",
         "framework": " in the framework “{name}”",
@@ -89,6 +91,7 @@ TEXT = {
     },
     "fa": {
         "title": "طرح‌های آزمایشی شهر هوشمند: گزارش تصمیم",
+        "said": "آنچه با اطمینان می‌توان گفت",
         "nav": ("شهرهای آزمایشی", "نقشه", "رتبه‌بندی", "پایداری", "دلایل", "روش‌شناسی",
                 "منابع"),
         "lead": "{n_pilots} شهر آزمایشی از میان {n} نامزد واجد شرایط مجموعه دادهٔ «{dataset}»، "
@@ -443,13 +446,17 @@ def _reproducibility_step(lang):
         "--out DIR` re-creates the dossier and citykit.export.verify_dossier(DIR) checks it.")
 
 
-def methodology_steps(result, *, pilots, robustness: dict | None, lang: str
-                      ) -> list[tuple[str, str]]:
-    """The steps of the analysis in words: ``[(title, text), ...]`` (see citykit.export)."""
+def methodology_steps(result, *, pilots, robustness: dict | None, lang: str,
+                      conclusions: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """The steps of the analysis in words: ``[(title, text), ...]`` (see citykit.export).
+
+    `conclusions` (sentences of :mod:`citykit.conclusions`) follow the robustness step.
+    """
+    said = [(TEXT[lang]["said"], "\n".join(conclusions))] if conclusions else []
     return [_data_step(result, lang), _framework_step(result, lang),
             _eligibility_step(result, lang), _missing_step(result, lang),
             _normalisation_step(result, lang), _weights_step(result, lang),
-            _aggregation_step(result, lang), _robustness_step(robustness, lang),
+            _aggregation_step(result, lang), _robustness_step(robustness, lang), *said,
             _shortlist_step(result, pilots, lang), _reproducibility_step(lang)]
 
 
@@ -467,6 +474,7 @@ th,td{border-bottom:1px solid #e1e4e8;padding:.3rem .5rem;text-align:start;verti
  overflow-wrap:break-word}.scroll{overflow-x:auto}td:first-child{white-space:nowrap}
 th{background:#f4f6f8}td.num{text-align:end;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.pilot{background:#fff6d6}.note{color:#57606a;font-size:.9rem}
+.said{background:#eef6ff;border-inline-start:4px solid #0b5cad;padding:.3rem .9rem;margin:.8rem 0}
 .warn{background:#fff4e5;border-inline-start:4px solid #e08a00;padding:.5rem .8rem}
 .plot{direction:ltr}ol.method li{margin-bottom:.6rem}
 @media print{nav{display:none}.plot{break-inside:avoid}}
@@ -635,7 +643,7 @@ def _font_face(lang: str) -> str:
 
 
 def render_brief(result, *, table: pd.DataFrame, shortlist, steps, lang: str, k: int,
-                 robust: bool) -> str:
+                 robust: bool, conclusions: Sequence[str] = ()) -> str:
     """The brief as one self-contained HTML document.
 
     `shortlist` has ``ids``, ``mode`` ("top-k" or "given") and ``tied_out``; `k` is the k of
@@ -665,7 +673,10 @@ def render_brief(result, *, table: pd.DataFrame, shortlist, steps, lang: str, k:
             + (" …" if len(shortlist.tied_out) > 10 else ""), rank=_int(rank, lang))
     body = [f"<header><h1>{_e(t['title'])}</h1><p>{_e(lead)}</p><nav>{nav}</nav></header>",
             f'<section id="pilots"><h2>{_e(t["nav"][0])}</h2><p>{_e(intro)}</p>',
-            _table(*_city_rows(pilot_rows, lang, k, robust, pilot_no=True)), "</section>",
+            _table(*_city_rows(pilot_rows, lang, k, robust, pilot_no=True)),
+            (f'<div class="said"><h3>{_e(t["said"])}</h3><ul>'
+             + "".join(f"<li>{_e(line)}</li>" for line in conclusions) + "</ul></div>")
+            if conclusions else "", "</section>",
             f'<section id="map"><h2>{_e(t["nav"][1])}</h2><div class="plot">',
             FILE_WORKER_SHIM,
             _figure_html(_map_figure(result, pilots, lang), "citykit-map", True), "</div></section>"]

@@ -256,9 +256,11 @@ def export_dossier(result, out_dir: str | os.PathLike, *, shortlist=None, k: int
     folder = _prepare_folder(out_dir)
     ranking = result.ranking
     pilots = resolve_pilots(ranking, shortlist, k)
-    rob, rob_settings = _robustness(result, robustness)
+    rob, rob_settings, acceptability = _robustness(result, robustness)
+    said = conclusion_sentences(result, acceptability, lang)
     steps = methodology_steps(result, pilots=pilots, lang=lang,
-                              robustness=rob_settings if rob is not None else None)
+                              robustness=rob_settings if rob is not None else None,
+                              conclusions=said)
     steps += workshop_steps(workshop, lang)
     table = ranking_frame(result, pilots, rob)
     short = shortlist_frame(result, table, pilots, lang)
@@ -277,7 +279,7 @@ def export_dossier(result, out_dir: str | os.PathLike, *, shortlist=None, k: int
         _write_geo(paths["geojson"], paths["geopackage"], result, table)
         _write_text(paths["brief"], render_brief(
             result, table=table, shortlist=pilots, steps=steps, lang=lang,
-            k=int(rob_settings.get("top_k", k)), robust=rob is not None))
+            k=int(rob_settings.get("top_k", k)), robust=rob is not None, conclusions=said))
         _write_text(paths["scenario"], result.scenario.to_json() + "\n")
         manifest = _manifest(result, pilots, rob_settings if rob is not None else None, lang,
                              paths)
@@ -296,19 +298,37 @@ def export_dossier(result, out_dir: str | os.PathLike, *, shortlist=None, k: int
     return Dossier(folder, {role: folder / path.name for role, path in paths.items()}, manifest)
 
 
-def _robustness(result, robustness) -> tuple[pd.DataFrame | None, dict]:
-    """The robustness table and its settings; ``"scenario"`` runs citykit.robustness."""
+def _robustness(result, robustness) -> tuple[pd.DataFrame | None, dict, object]:
+    """The robustness table, its settings, and the Acceptability behind it (or None).
+
+    ``"scenario"`` runs :func:`citykit.robustness.robustness`; an Acceptability is used as it
+    is; a table gives no Acceptability (the conclusions in words need one).
+    """
+    from .robustness import Acceptability
+
     if isinstance(robustness, str):
         if robustness != "scenario":
             raise ExportError(f"robustness must be 'scenario', None, a table or a robustness "
                               f"result; got {robustness!r}")
-        try:
-            from .robustness import robustness as run_robustness
-        except ImportError:  # pragma: no cover - the module is part of citykit
-            return None, {}
-        frame, settings = robustness_frame(run_robustness(result), result.ranking.scores.index)
-        return frame, {**settings, "source": "scenario"}
-    return robustness_frame(robustness, result.ranking.scores.index)
+        from .robustness import robustness as run_robustness
+
+        acceptability = run_robustness(result)
+        frame, settings = robustness_frame(acceptability, result.ranking.scores.index)
+        return frame, {**settings, "source": "scenario"}, acceptability
+    frame, settings = robustness_frame(robustness, result.ranking.scores.index)
+    return frame, settings, robustness if isinstance(robustness, Acceptability) else None
+
+
+def conclusion_sentences(result, acceptability, lang: str = "en") -> list[str]:
+    """What can be said with confidence (:mod:`citykit.conclusions`), for the dossier.
+
+    The robustness draws and the five methods' rankings; none without an Acceptability.
+    """
+    if acceptability is None:
+        return []
+    from .conclusions import conclusions, render
+
+    return render(conclusions(result, acceptability), result, lang)
 
 
 def _prepare_folder(out_dir) -> Path:
@@ -407,9 +427,10 @@ def methodology(result, *, shortlist=None, k: int = 5, robustness="scenario",
     if lang not in ("en", "fa"):
         raise ExportError(f"lang must be 'en' or 'fa', got {lang!r}")
     pilots = resolve_pilots(result.ranking, shortlist, k)
-    rob, settings = _robustness(result, robustness)
+    rob, settings, acceptability = _robustness(result, robustness)
     return methodology_steps(result, pilots=pilots, lang=lang,
-                             robustness=settings if rob is not None else None
+                             robustness=settings if rob is not None else None,
+                             conclusions=conclusion_sentences(result, acceptability, lang)
                              ) + workshop_steps(workshop, lang)
 
 
@@ -840,7 +861,7 @@ def _check_robustness(result, manifest: dict, exported: pd.DataFrame) -> list[Pr
     settings = (manifest.get("robustness") or {}).get("settings") or {}
     if settings.get("source") != "scenario":
         return []
-    frame, _ = _robustness(result, "scenario")
+    frame, _, _ = _robustness(result, "scenario")
     frame = frame.reindex(exported["city_id"])
     for column in frame.columns:
         if column not in exported or not np.allclose(

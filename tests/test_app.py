@@ -235,3 +235,16 @@ def test_scenario_default_is_what_the_app_starts_with(at):
     assert at.checkbox(key="w.exclude_capital").value is True
     assert at.number_input(key="w.population_floor").value == 0
     assert set(_table(at)["City"]) == METROPOLISES
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_home_page_says_what_can_be_said_with_confidence(at, lang):
+    """Issue 15, item 3: the Map page has the conclusions in words, in both languages."""
+    from citykit.ui.safe import unescape_md
+
+    if lang == "fa":
+        at.radio(key="lang").set_value("fa").run()
+    text = unescape_md(" ".join(m.value for m in at.markdown))
+    expected = ("What can be said with confidence", "Tabriz is in the top 5 under fewer than") \
+        if lang == "en" else ("آنچه با اطمینان می‌توان گفت", "تبریز تنها در کمتر از ۱۰٪")
+    assert all(e in text for e in expected), text[:500]

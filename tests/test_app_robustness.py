@@ -166,3 +166,20 @@ def test_the_progress_bar_shows_while_drawing_and_is_not_replayed_from_the_cache
     at.run()  # cache hit: the function does not run, and nothing is replayed into the slot
     assert not at.exception and at.get("progress") == []
     assert at.markdown[-1].value == "done 3001"
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_the_conclusions_in_words_lead_the_page(lang):
+    """Issue 15, item 3: the page says what can be said with confidence, the method's share of
+    the rank variance and the frameworks' agreement included (checked against the numbers in
+    tests/test_conclusions.py)."""
+    at = _page(lang)
+    assert not at.exception
+    text = unescape_md(" ".join(m.value for m in at.markdown))
+    if lang == "en":
+        assert "What can be said with confidence" in text
+        assert "Ahvaz and Isfahan are in the top 5 under at least 90% of 2,000 weight" in text
+        assert "the method explains" in text and "disagrees with every other standard" in text
+    else:
+        assert "آنچه با اطمینان می‌توان گفت" in text and "اهواز و اصفهان" in text
+        assert "از روش" in text and "τ کندال" in text

@@ -199,3 +199,15 @@ def test_download_buttons_after_prepare_and_invalidated_by_a_change(at):
     assert at.session_state["sl_dossier"]["files"] is built and downloads() == labels
     at.number_input(key="w.sl_k").set_value(4).run()
     assert downloads() == [] and "sl_dossier" not in at.session_state
+
+
+def test_the_conclusions_in_words_follow_the_shortlist_size(at):
+    """Issue 15, item 3: the summary speaks of the shortlist's k, from the same draws."""
+    from citykit.ui.safe import unescape_md
+
+    text = unescape_md(" ".join(m.value for m in at.markdown))
+    assert "What can be said with confidence" in text and "in the top 5 under at least 90%" \
+        in text
+    at.number_input(key="w.sl_k").set_value(3).run()
+    text = unescape_md(" ".join(m.value for m in at.markdown))
+    assert "in the top 3 under" in text and "in the top 5 under" not in text

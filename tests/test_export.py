@@ -186,7 +186,9 @@ def test_formula_city_name_is_text_in_csv_and_xlsx(injected, tmp_path):
     found = [cell for name in book.sheetnames for row in book[name].iter_rows()
              for cell in row if isinstance(cell.value, str) and "HYPERLINK" in cell.value]
     assert found, "the city name should appear in the workbook"
-    assert all(c.value.startswith("'=") and c.data_type == "s" for c in found)
+    assert all(c.data_type == "s" and not c.value.startswith(("=", "+", "-", "@"))
+               for c in found)                            # sentences may quote the name
+    assert any(c.value.startswith("'=HYPERLINK") for c in found)
     assert not [c for name in book.sheetnames for row in book[name].iter_rows()
                 for c in row if c.data_type == "f"]
     assert verify_dossier(tmp_path) == []                     # unescaped when read back
@@ -500,3 +502,22 @@ def test_an_export_killed_while_moving_files_in_is_reported_then_completed(injec
     assert recover(folder) == "completed an interrupted export"
     assert verify_dossier(folder) == []
     assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["shortlist"]["k"] == 4
+
+
+@pytest.mark.parametrize("lang, heading, claim", [
+    ("en", "What can be said with confidence",
+     "Ahvaz and Isfahan are in the top 5 under at least 90% of 2,000 weight draws"),
+    ("fa", "آنچه با اطمینان می‌توان گفت", "اهواز و اصفهان در دست‌کم ۹۰٪ از ۲٬۰۰۰"),
+])
+def test_the_brief_and_the_methodology_sheet_say_the_conclusions(dossier_en, iran_result,
+                                                                 tmp_path, lang, heading, claim):
+    """Issue 15, item 3: the same sentences as the app's, in the brief and the workbook; a
+    dossier without robustness draws says none."""
+    dossier = dossier_en if lang == "en" else export_dossier(iran_result, tmp_path, lang="fa")
+    html = dossier.paths["brief"].read_text(encoding="utf-8")
+    assert f"<h3>{heading}</h3>" in html and claim in html
+    sheet = openpyxl.load_workbook(dossier.paths["workbook"])["methodology"]
+    rows = {row[1]: row[2] for row in sheet.iter_rows(values_only=True)}
+    assert heading in rows and claim in rows[heading]
+    without = export_dossier(iran_result, tmp_path / "none", lang=lang, robustness=None)
+    assert heading not in without.paths["brief"].read_text(encoding="utf-8")

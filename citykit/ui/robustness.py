@@ -40,6 +40,8 @@ import streamlit as st
 
 from ..aggregate import METHODS
 from ..agreement import candidate_labels, method_agreement, rankings_by_method
+from ..conclusions import conclusions
+from ..conclusions import render as render_conclusions
 from ..exceptions import CityKitError, RobustnessError
 from ..i18n import TEXT, format_number, format_percent, register, tr
 from ..maps import FONT_FAMILY
@@ -55,6 +57,7 @@ from ..robustness import (
 )
 from ..scenario import BOUNDS, Scenario
 from ..text import to_persian_digits
+from .safe import md
 
 if TYPE_CHECKING:
     from ..ranking import Ranking
@@ -62,7 +65,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHOICE_DRAWS", "CHOICE_NORMALISATIONS", "MAX_DRAWS", "SHOWN", "acceptability_figure",
-    "cached_choice_sensitivity", "cached_framework_sensitivity", "cached_method_rankings",
+    "cached_choice_sensitivity", "conclusion_lines", "show_conclusions", "cached_framework_sensitivity", "cached_method_rankings",
     "cached_weight_stability", "candidate_labels", "choice_sensitivity_for", "choice_table",
     "criterion_labels", "framework_agreement_table", "framework_scenario", "framework_top_k",
     "framework_tau_figure", "framework_titles", "method_agreement", "method_agreement_table",
@@ -1056,6 +1059,29 @@ def framework_tau_figure(sensitivity: FrameworkSensitivity, *, lang: Lang = "en"
 
 
 # --------------------------------------------------------------------------- caches
+
+def conclusion_lines(result, acceptability, lang: Lang = "en", *, choices=None,
+                     frameworks=None) -> list[str]:
+    """What can be said with confidence (:mod:`citykit.conclusions`), as plain sentences.
+
+    The method comparison is the memoised one of the Robustness page; `choices` and
+    `frameworks` add their findings when the page has them.
+    """
+    found = conclusions(result, acceptability, methods=cached_method_rankings(result.scenario),
+                        choices=choices, frameworks=frameworks)
+    titles = None if frameworks is None else framework_titles(list(frameworks.ranks.columns),
+                                                              lang)
+    return render_conclusions(found, result, lang,
+                              names=candidate_labels(result, lang).to_dict(),
+                              framework_titles=titles)
+
+
+def show_conclusions(lines: Sequence[str], lang: Lang = "en", where=None) -> None:
+    """The conclusions in a bordered box: a heading and one bullet per sentence (escaped)."""
+    box = (where or st).container(border=True)
+    box.markdown(f"**{tr('cc_heading', lang)}**")
+    box.markdown("\n".join(f"- {md(line)}" for line in lines))
+
 
 def progress_reporter(slot, lang: Lang = "en"):
     """A ``progress(done, total)`` callback that draws a progress bar in `slot` (an ``st.empty``).
