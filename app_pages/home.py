@@ -54,7 +54,7 @@ with left:
                                compare=compare, lang=lang)
     st.plotly_chart(figure, key=home.MAP_KEY, on_select=home.on_map_select,
                     selection_mode="points", theme=None,
-                    config={"displaylogo": False, "scrollZoom": True})
+                    config=maps.MAP_CONFIG)
     if note := st.session_state.pop(home.NOTE_KEY, None):  # shown once, after the click
         st.info(note)
     excluded = home.excluded_table(result, lang=lang)

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from citykit import maps
 from citykit.exceptions import CityKitError
 from citykit.i18n import format_number, tr
 from citykit.shortlist import Constraints
@@ -89,7 +90,7 @@ def constraint_widgets(result, constraints: Constraints, lang: str) -> None:
 def pilots(s, result, lang: str) -> None:
     k = s.constraints.k
     st.plotly_chart(view.shortlist_map(result, s, lang), key="sl_map",
-                    config={"displaylogo": False})
+                    config=maps.MAP_CONFIG)
     if not s.optimal:
         st.warning(tr("sl_suboptimal", lang))
     price = view.price_summary(s, lang)

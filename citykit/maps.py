@@ -32,14 +32,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from .i18n import LANGS, TEXT, format_number, register, tr
+from .i18n import LANGS, TEXT, format_number, format_percent, register, tr
 from .text import to_persian_digits
 
 if TYPE_CHECKING:
     from .data import Dataset
 
 __all__ = [
-    "CITY_FILTERS", "LANGS", "TEXT", "city_map", "escape_hover", "city_table", "display_names", "filter_cities",
+    "CITY_FILTERS", "LANGS", "LEGEND_ROW", "MAP_CONFIG", "TEXT", "axis_ticks", "city_map", "escape_hover", "city_table", "display_names", "filter_cities",
     "font_css", "format_number", "indicator_choropleth", "indicator_label", "indicator_options",
     "map_layout", "map_view", "marker_sizes", "province_choropleth", "province_map",
     "sources_table", "tr",
@@ -181,7 +181,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "legend_provincial_capital": "مرکز استان",
         "legend_other": "شهر دیگر",
         "legend_not_selected": "انتخاب‌نشده",
-        "no_data": "بدون داده (no data)",
+        "no_data": "بدون داده",
         "population": "جمعیت",
         "population_unknown": "جمعیت نامعلوم",
         "province": "استان",
@@ -216,6 +216,11 @@ NEUTRAL_FILL = "#eef2f6"
 MARKER_RANGE = (4.0, 30.0)
 #: Figure height in pixels; the zoom of :func:`map_view` is fitted to it.
 MAP_HEIGHT = 560
+#: ``st.plotly_chart`` config of every map: the mouse wheel scrolls the page (plotly would zoom
+#: the map by default); the mode bar keeps its zoom-in, zoom-out and reset buttons.
+MAP_CONFIG = {"displaylogo": False, "scrollZoom": False}
+#: Height of the legend's row below a map (pixels).
+LEGEND_ROW = 34
 FONT_FAMILY = {"en": "'Source Sans Pro', Arial, sans-serif",
                "fa": "Vazirmatn, Tahoma, 'DejaVu Sans', sans-serif"}
 FONT_FILE = Path(__file__).parent / "assets" / "fonts" / "Vazirmatn-Variable.woff2"
@@ -330,6 +335,45 @@ def _provinces_geojson(dataset: Dataset, tolerance: float = 0.005,
                                     if f["properties"]["province_code"] in wanted]}
 
 
+def axis_ticks(values, lang: Lang = "en", *, n: int = 5, decimals: int | None = None,
+               percent: bool = False) -> dict:
+    """Explicit ticks for a numeric axis or colour bar, labelled in `lang`.
+
+    Plotly writes its own ticks with Latin digits (and ``.8`` for 0.8 with some formats); these
+    are round values over the data's range, written by :func:`format_number` (Persian digits
+    and separators in Persian; percentages with `percent`).
+
+    Examples
+    --------
+    >>> axis_ticks([0.12, 0.81])
+    {'tickvals': [0.2, 0.4, 0.6, 0.8], 'ticktext': ['0.2', '0.4', '0.6', '0.8'], 'tickmode': 'array'}
+    >>> axis_ticks([1, 8], "fa", decimals=0)["ticktext"]
+    ['۲', '۴', '۶', '۸']
+    >>> axis_ticks([0, 0.5], "fa", percent=True)["ticktext"][-1]
+    '۵۰٪'
+    """
+    data = np.asarray(pd.to_numeric(pd.Series(list(values)), errors="coerce"), dtype=float)
+    data = data[np.isfinite(data)]
+    if data.size == 0:
+        return {}
+    low, high = float(data.min()), float(data.max())
+    if high == low:
+        ticks = np.array([low])
+    else:
+        raw = (high - low) / max(int(n), 1)
+        power = 10.0 ** np.floor(np.log10(raw))
+        step = power * min(m for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+        ticks = np.arange(np.ceil(low / step - 1e-9) * step, high + step * 1e-9, step)
+        ticks = np.round(ticks, 12)
+    if decimals is None:  # as many as the step needs
+        step_text = f"{(ticks[1] - ticks[0]) if ticks.size > 1 else ticks[0]:.10f}".rstrip("0")
+        decimals = len(step_text.split(".")[1]) if "." in step_text else 0
+        decimals = max(decimals - 2, 0) if percent else decimals
+    text = [format_percent(v, lang, decimals=decimals) if percent
+            else format_number(v, lang, decimals=decimals) for v in ticks]
+    return {"tickvals": [float(v) for v in ticks], "ticktext": text, "tickmode": "array"}
+
+
 def map_layout(fig: go.Figure, dataset: Dataset, title: str, *, lang: Lang = "en") -> go.Figure:
     """Give `fig` the offline map layout: ``white-bg`` style, the view fitted to the dataset's
     provinces, the title (right-aligned in Persian), the language's font; returns `fig`.
@@ -353,11 +397,13 @@ def _layout(fig: go.Figure, dataset: Dataset, title: str, lang: Lang) -> go.Figu
                "xanchor": "right" if right else "left", "font": {"size": 15},
                "yref": "container", "y": 1 - 46 / MAP_HEIGHT, "yanchor": "middle"},
         map={"style": "white-bg", **view},
-        margin={"l": 0, "r": 0, "t": 64, "b": 0},
+        margin={"l": 0, "r": 0, "t": 64, "b": LEGEND_ROW},
         height=MAP_HEIGHT,
         font={"family": FONT_FAMILY[lang]},
         hoverlabel={"font": {"family": FONT_FAMILY[lang]}},
-        legend={"x": 0.01, "y": 0.01, "xanchor": "left", "yanchor": "bottom",
+        # below the map, in one row: over the map it would hide a corner of the country
+        legend={"orientation": "h", "x": 0.99 if right else 0.01,
+                "xanchor": "right" if right else "left", "y": 0, "yanchor": "top",
                 "bgcolor": "rgba(255,255,255,0.85)"},
         uirevision=dataset.name,
         paper_bgcolor="white",
@@ -497,7 +543,8 @@ PROVINCE_COLORBAR = {"orientation": "h", "x": 0.02, "xanchor": "left", "y": 0.03
 def province_choropleth(dataset: Dataset, values: pd.Series, hovertext: pd.Series, *,
                         name: str, lang: Lang = "en", colorbar_title: str = "",
                         colorscale: str = "Viridis", reversescale: bool = False,
-                        no_data_hover: pd.Series | None = None) -> list[go.Choroplethmap]:
+                        no_data_hover: pd.Series | None = None,
+                        no_data_name: str | None = None) -> list[go.Choroplethmap]:
     """Provinces coloured by `values`, with the ones without a value drawn grey as "no data".
 
     Plotly drops a location whose value is missing, so every province lands in exactly one of
@@ -518,6 +565,9 @@ def province_choropleth(dataset: Dataset, values: pd.Series, hovertext: pd.Serie
         The colour scale and the title of its (horizontal, lower-left) colour bar.
     no_data_hover : pandas.Series, optional
         Hover text of the provinces without a value; default their name and "no data".
+    no_data_name : str, optional
+        The grey trace's legend entry; default "no data" (e.g. "no candidate" when the value
+        is an aggregate of candidates).
 
     Returns
     -------
@@ -554,7 +604,8 @@ def province_choropleth(dataset: Dataset, values: pd.Series, hovertext: pd.Serie
         hover = ([_province_hover(names[c], None, "", lang) for c in missing]
                  if no_data_hover is None else no_data_hover.reindex(missing).tolist())
         traces.append(_outline_trace(dataset, missing, fill=NO_DATA_COLOUR, line="white",
-                                     hovertext=hover, name=tr("no_data", lang), showlegend=True))
+                                     hovertext=hover, name=no_data_name or tr("no_data", lang),
+                                     showlegend=True))
     return traces
 
 

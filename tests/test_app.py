@@ -178,7 +178,7 @@ def test_provinces_coloured_by_a_dimension_score(at):
     coloured = fig["data"][0]
     assert coloured["type"] == "choroplethmap" and len(coloured["z"]) == len(
         coloured["locations"])
-    no_data = _trace(fig, "no data")
+    no_data = _trace(fig, "no candidate")  # issue 15, item 6: not "no data"
     assert len(coloured["locations"]) + len(no_data["locations"]) == 31
     at.selectbox(key="home_layer@en").set_value("indicator:census_urban_share").run()
     assert not at.exception and at.radio(key="home_how").disabled

@@ -216,7 +216,7 @@ def test_choropleth_of_a_dimension_score(result):
     got = pd.Series(list(coloured.z), index=list(coloured.locations))
     pd.testing.assert_series_equal(got, expected.reindex(got.index), check_names=False)
     assert set(coloured.locations) == set(expected.index)
-    no_data = _trace(fig, "no data")
+    no_data = _trace(fig, "no candidate")  # issue 15, item 6: not "no data"
     assert not set(no_data.locations) & set(expected.index)
     assert all("no candidate" in text for text in no_data.text)
     assert "Dimension: Economy, median of the candidates" in fig.layout.title.text

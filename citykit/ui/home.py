@@ -83,7 +83,7 @@ register({
         "home_best_in": "Best candidate: {city} ({score})",
         "home_median_of": "Median of {n} candidates",
         "home_n_candidates": "{n} candidates",
-        "home_no_candidates": "no candidate (no data)",
+        "home_no_candidates": "no candidate",
         "home_reason_capital": "national capital",
         "home_reason_floor": "population {population} below the floor of {minimum}",
         "home_reason_population_unknown": "population unknown",
@@ -179,7 +179,7 @@ register({
         "home_best_in": "بهترین نامزد: {city} ({score})",
         "home_median_of": "میانهٔ {n} نامزد",
         "home_n_candidates": "{n} نامزد",
-        "home_no_candidates": "بدون نامزد (بدون داده)",
+        "home_no_candidates": "بدون نامزد",
         "home_reason_capital": "پایتخت",
         "home_reason_floor": "جمعیت {population} کمتر از حداقل {minimum}",
         "home_reason_population_unknown": "جمعیت نامعلوم",
@@ -669,7 +669,8 @@ def _province_layer(result: Result, layer: str, how: str, lang: Lang
     traces = maps.province_choropleth(
         dataset, table["value"], hover, name=value_label, lang=lang,
         colorbar_title=tr(f"home_how_{how}", lang), colorscale=PROVINCE_SCALE,
-        reversescale=not result.ranking.higher_is_better, no_data_hover=no_data)
+        reversescale=not result.ranking.higher_is_better, no_data_hover=no_data,
+        no_data_name=tr("home_no_candidates", lang))
     return traces, value_label
 
 
@@ -777,8 +778,7 @@ def home_map(result: Result, acceptability: Acceptability | None = None, *,
     title = tr("home_map_title", lang, n=format_number(len(frame), lang),
                layer=maps.escape_hover(layer_words))  # plotly reads tags in titles
     fig = maps.map_layout(go.Figure(traces), result.dataset, title, lang=lang)
-    fig.update_layout(legend={"x": 0.01, "y": 0.99, "xanchor": "left", "yanchor": "top"},
-                      clickmode="event+select")
+    fig.update_layout(clickmode="event+select")
     # A click selects one point; plotly would then fade everything else. The click's effect
     # is shown by the comparison ring instead, so the map keeps its colours.
     for trace in fig.data:
@@ -969,7 +969,8 @@ def readiness_need_figure(result: Result, *, compare: Sequence[str] = (),
         marker={"size": 11, "color": frame["rank"].astype(float).tolist(),
                 "colorscale": MARKER_SCALE, "cmin": 1, "cmax": max(len(frame), 2),
                 "colorbar": {"title": {"text": tr("home_colorbar_rank", lang)},
-                             "thickness": 12},
+                             "thickness": 12,
+                             **maps.axis_ticks([1, max(len(frame), 2)], lang, decimals=0)},
                 "line": {"color": [COMPARED_COLOUR if c else "white" for c in compared],
                          "width": [3 if c else 0.5 for c in compared]}},
         name=tr("home_legend_candidates", lang), showlegend=False))
@@ -991,8 +992,11 @@ def readiness_need_figure(result: Result, *, compare: Sequence[str] = (),
         title={"text": _bidi(pd.Series([tr("home_rn_title", lang, x=x_name, y=y_name)]),
                              lang).iloc[0], "x": 0.99 if right else 0.01,
                "xanchor": "right" if right else "left"},
-        xaxis={"title": {"text": tr("home_rn_axis", lang, name=x_name)}, "zeroline": False},
-        yaxis={"title": {"text": tr("home_rn_axis", lang, name=y_name)}, "zeroline": False},
+        # explicit ticks ("0.8", Persian digits in Persian); titles placed clear of them
+        xaxis={"title": {"text": tr("home_rn_axis", lang, name=x_name), "standoff": 10},
+               "zeroline": False, "automargin": True, **maps.axis_ticks(x, lang)},
+        yaxis={"title": {"text": tr("home_rn_axis", lang, name=y_name), "standoff": 10},
+               "zeroline": False, "automargin": True, **maps.axis_ticks(y, lang)},
         height=460, margin={"l": 10, "r": 10, "t": 60, "b": 10},
         font={"family": maps.FONT_FAMILY[lang]}, plot_bgcolor="white", paper_bgcolor="white",
         hoverlabel={"font": {"family": maps.FONT_FAMILY[lang]}})
