@@ -304,15 +304,20 @@ def test_framework_table_reports_frameworks_that_cannot_rank():
     titles = rob.framework_titles(["iran_national", "u4ssc", "iso37122"])
     table = rob.framework_agreement_table(fs, reference="iran_national", titles=titles)
     assert list(table.index) == ["iran_national", "u4ssc", "iso37122"]
-    assert table.loc["iran_national", "Kendall τ"] == 1.0
-    assert table.loc["u4ssc", "Kendall τ"] == round(fs.kendall_tau.loc["iran_national",
-                                                                      "u4ssc"], 2)
-    assert table.loc["iso37122", "Status"].startswith("not ranked: ")
-    assert math.isnan(table.loc["iso37122", "Kendall τ"])
+    assert table.loc["iran_national", "Kendall τ"] == "1.00"
+    assert table.loc["u4ssc", "Kendall τ"] == f"{fs.kendall_tau.loc['iran_national', 'u4ssc']:.2f}"
+    # issue 15, item 6: a dash, not "None", and the reason in words
+    assert table.loc["iso37122", "Status"] == ("not ranked: none of its indicators has data in "
+                                               "this dataset yet")
+    assert table.loc["iso37122", "Kendall τ"] == "—"
     assert table.loc["u4ssc", "Framework"] == titles["u4ssc"] != "u4ssc"
     unknown = rob.framework_agreement_table(fs, reference=None, lang="fa")
     assert unknown["τ کندال"].tolist() == ["—"] * 3
-    assert np.asarray(rob.framework_tau_figure(fs).data[0].z).shape == (2, 2)
+    figure = rob.framework_tau_figure(fs, titles=rob.framework_titles(list(titles), "fa"),
+                                      lang="fa")
+    assert np.asarray(figure.data[0].z).shape == (2, 2)
+    assert list(figure.data[0].x) == ["۱", "۲"]  # no raw ids across the top
+    assert figure.data[0].y[1] == f"۲. {rob.framework_titles(['u4ssc'], 'fa')['u4ssc']}"
 
 
 # --------------------------------------------------------------------------- progress

@@ -221,6 +221,7 @@ register({
         "rob_fw_ranked": "ranked",
         "rob_fw_reference": "the scenario's framework",
         "rob_fw_skipped": "not ranked: {reason}",
+        "rob_fw_no_data": "not ranked: none of its indicators has data in this dataset yet",
         "rob_fw_tau_title": "Kendall τ between the frameworks' rankings",
         "rob_computing_frameworks": "Ranking the candidates under every framework…",
     },
@@ -357,6 +358,7 @@ register({
         "rob_fw_ranked": "رتبه‌بندی شد",
         "rob_fw_reference": "چارچوب سناریو",
         "rob_fw_skipped": "رتبه‌بندی نشد: {reason}",
+        "rob_fw_no_data": "رتبه‌بندی نشد: هنوز هیچ‌یک از شاخص‌هایش در این مجموعه داده داده‌ای ندارد",
         "rob_fw_tau_title": "τ کندال میان رتبه‌بندی‌های چارچوب‌ها",
         "rob_computing_frameworks": "رتبه‌بندی نامزدها با همهٔ چارچوب‌ها…",
     },
@@ -1018,11 +1020,11 @@ def framework_agreement_table(sensitivity: FrameworkSensitivity, *, reference: s
                else np.nan for f in ids]
     status = [tr("rob_fw_reference", lang) if f == reference else
               tr("rob_fw_ranked", lang) if f in ranked else
-              tr("rob_fw_skipped", lang, reason=sensitivity.skipped[f]) for f in ids]
-    if lang == "fa":
-        tau_col, overlap_col = _numbers(tau, lang, decimals=2), _percents(overlap, lang)
-    else:
-        tau_col, overlap_col = [round(float(t), 2) for t in tau], overlap
+              tr("rob_fw_no_data", lang) if "has no scored component" in sensitivity.skipped[f]
+              else tr("rob_fw_skipped", lang, reason=sensitivity.skipped[f]) for f in ids]
+    # text in both languages: a framework that did not rank shows a dash, not "None"
+    tau_col = ["—" if pd.isna(t) else format_number(t, lang, decimals=2) for t in tau]
+    overlap_col = ["—" if pd.isna(o) else format_percent(o, lang, decimals=0) for o in overlap]
     table = pd.DataFrame({
         tr("rob_col_framework", lang): [titles.get(f, f) for f in ids],
         tr("rob_col_tau", lang): tau_col,
@@ -1046,15 +1048,19 @@ def framework_tau_figure(sensitivity: FrameworkSensitivity, *, lang: Lang = "en"
     titles = dict(titles or {})
     tau = sensitivity.kendall_tau
     names = [titles.get(f, f) for f in tau.columns]
+    numbers = [_digits(i, lang) for i in range(1, len(names) + 1)]
     text = [[format_number(v, lang, decimals=2) for v in row] for row in tau.to_numpy()]
     hover = [[f"{a} × {b}: {t}" for b, t in zip(names, row, strict=True)]
              for a, row in zip(names, text, strict=True)]
-    fig = go.Figure(go.Heatmap(z=tau.to_numpy(), x=list(tau.columns), y=names, zmin=-1,
+    # numbered names down the side, their numbers across the top (no raw ids)
+    fig = go.Figure(go.Heatmap(z=tau.to_numpy(), x=numbers,
+                               y=[f"{n}. {name}" for n, name in zip(numbers, names, strict=True)],
+                               zmin=-1,
                                zmax=1, colorscale="RdBu", text=text, texttemplate="%{text}",
                                hoverinfo="text", hovertext=hover, showscale=False))
     _layout(fig, title=tr("rob_fw_tau_title", lang), lang=lang, height=160 + 40 * len(names))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(side="top", tickangle=0)  # short ids across, full names down the side
+    fig.update_xaxes(side="top", tickangle=0, type="category")
     return fig
 
 
