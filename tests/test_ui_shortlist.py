@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from string import Formatter
 
@@ -159,7 +160,9 @@ def test_left_out_cities_name_the_constraint(spread):
 def test_binding_table_and_price(spread):
     table = view.binding_table(spread)
     assert table["Constraint"].tolist() == [tr(f"sl_family_{b.family}") for b in spread.binding]
-    assert table.iloc[0, 1] == spread.binding[0].text
+    # issue 15, item 6: short, by city names, never the library's ids ("Karaj (128747)")
+    assert table.iloc[0, 1] != spread.binding[0].text
+    assert not any(re.search(r"\(\d{4,}", text) for text in table.iloc[:, 1])
     price = view.price_summary(spread)
     assert float(price["price"]) == pytest.approx(spread.price_of_diversity, abs=1e-4)
     assert price["price_pct"].endswith("%")

@@ -845,10 +845,11 @@ def left_out_table(s: Shortlist, lang: Lang = "en") -> pd.DataFrame:
                                "why": tr("sl_col_why", lang)}).reset_index(drop=True)
 
 
-def _binding_detail_fa(s: Shortlist, family: str, fallback: str,
-                       peers: PeerGroups | None) -> str:
-    """What a binding family breaks in the top k, in Persian (the library says it in English)."""
-    con, top, k, lang = s.constraints, s.top_k, _digits(s.constraints.k, "fa"), "fa"
+def _binding_detail(s: Shortlist, family: str, fallback: str, peers: PeerGroups | None,
+                    lang: Lang) -> str:
+    """What a binding family breaks in the top k, in short and by city names (the library's
+    own sentence, with ids, is the fallback for a family this view does not know)."""
+    con, top, k = s.constraints, s.top_k, _digits(s.constraints.k, lang)
     names = _names(top, lang)
     if family == "max_per_province" and "province_code" in top.columns:
         counts = top["province_code"].value_counts()
@@ -904,7 +905,7 @@ def binding_table(s: Shortlist, lang: Lang = "en", *,
             share = b.relief / s.top_k_objective if s.top_k_objective > 0 else None
             regain = format_number(b.relief, lang, decimals=4) + (
                 "" if share is None else f" ({format_percent(share, lang, decimals=1)})")
-        detail = b.text if lang == "en" else _binding_detail_fa(s, b.family, b.text, peers)
+        detail = _binding_detail(s, b.family, b.text, peers, lang)
         rows.append({tr("sl_col_constraint", lang): tr(f"sl_family_{b.family}", lang),
                      tr("sl_col_binds", lang): detail, tr("sl_col_regains", lang): regain})
     return pd.DataFrame(rows, columns=[tr("sl_col_constraint", lang), tr("sl_col_binds", lang),
