@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from . import __version__
-from .maps import FONT_FILE, city_map, format_number, sources_table
+from .maps import FONT_FILE, city_map, escape_hover, format_number, sources_table
 from .ranking import criterion_groups
 from .text import to_persian_digits
 
@@ -52,7 +52,7 @@ TEXT = {
         "cols": {"pilot": "#", "rank": "Rank", "city": "City", "province": "Province",
                  "score": "Score", "population": "Population", "proxy": "Proxy values",
                  "p": "P(top-{k})", "interval": "Rank interval", "mark": "Pilot"},
-        "map_title": "Pilots in colour, other cities in grey (marker area ~ population)",
+        "map_title": "Pilots in colour, numbered as in the table; other cities in grey (marker area ~ population)",
         "ranking_note": "The best {n} candidates{plus}. Rank 1 is the best; tied scores share "
                         "the lowest rank. Proxy values: share of a city's values that are its "
                         "county's or province's figures.",
@@ -105,7 +105,7 @@ TEXT = {
         "cols": {"pilot": "#", "rank": "رتبه", "city": "شهر", "province": "استان",
                  "score": "امتیاز", "population": "جمعیت", "proxy": "مقادیر جانشین",
                  "p": "احتمال حضور در {k} نخست", "interval": "بازهٔ رتبه", "mark": "آزمایشی"},
-        "map_title": "شهرهای آزمایشی رنگی، دیگر شهرها خاکستری (مساحت نشانه متناسب با جمعیت)",
+        "map_title": "شهرهای آزمایشی رنگی و شماره‌دار، مانند جدول؛ دیگر شهرها خاکستری (مساحت نشانه متناسب با جمعیت)",
         "ranking_note": "{n} نامزد برتر{plus}. رتبهٔ ۱ بهترین است؛ امتیازهای برابر کمترین رتبه را "
                         "به اشتراک دارند. مقادیر جانشین: سهم مقادیری از شهر که رقم شهرستان یا "
                         "استان آن است.",
@@ -564,10 +564,29 @@ def _figure_html(fig: go.Figure, div_id: str, first: bool) -> str:
                        default_width="100%")
 
 
+#: One colour per pilot on the brief's map (the legend names them: a map drawn offline has no
+#: glyphs for text labels).
+PILOT_COLOURS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
+                 "#17becf", "#bcbd22", "#7f7f7f")
+
+
 def _map_figure(result, pilots: list[str], lang: str) -> go.Figure:
-    fig = city_map(result.dataset, lang=lang, highlight=pilots)
+    """Every city in grey, each pilot in its own colour, named in the legend by its number."""
+    fig = city_map(result.dataset, lang=lang, highlight=[])
+    cities = result.dataset.cities
+    column = f"name_{lang}"
+    for i, city in enumerate(pilots):
+        row = cities.loc[city]
+        name = row.get(column) if isinstance(row.get(column), str) else row.get("name_en", city)
+        label = f"{_int(i + 1, lang)}. {name}"
+        fig.add_trace(go.Scattermap(
+            lat=[float(row["latitude"])], lon=[float(row["longitude"])], mode="markers",
+            marker={"size": 16, "color": PILOT_COLOURS[i % len(PILOT_COLOURS)]},
+            name=escape_hover(label), hovertext=[escape_hover(label)],
+            hovertemplate="%{hovertext}<extra></extra>"))
     title = TEXT[lang]["map_title"]
-    fig.update_layout(title_text=(RLM + title) if lang == "fa" else title)
+    fig.update_layout(title_text=(RLM + title) if lang == "fa" else title,
+                      height=max(fig.layout.height or 0, 560 + 22 * ((len(pilots) + 3) // 4)))
     return fig
 
 

@@ -521,3 +521,17 @@ def test_the_brief_and_the_methodology_sheet_say_the_conclusions(dossier_en, ira
     assert heading in rows and claim in rows[heading]
     without = export_dossier(iran_result, tmp_path / "none", lang=lang, robustness=None)
     assert heading not in without.paths["brief"].read_text(encoding="utf-8")
+
+
+def test_the_brief_map_names_the_pilots_in_its_legend(iran_result):
+    """Issue 15, item 6: each pilot in its own colour, named with its number; no "Metropolis"."""
+    from citykit._brief import _map_figure
+
+    pilots = list(iran_result.ranking.ranks.sort_values().index[:5])
+    for lang, first in (("en", "1. Ahvaz"), ("fa", "۱. اهواز")):
+        fig = _map_figure(iran_result, pilots, lang)
+        names = [t.name for t in fig.data if t.type == "scattermap"]
+        assert names[-5:][0] == first and len(set(names[-5:])) == 5
+        assert not any("etropolis" in (n or "") or "کلان‌شهر" in (n or "") for n in names)
+        colours = {t.marker.color for t in fig.data[-5:]}
+        assert len(colours) == 5
