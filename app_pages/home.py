@@ -60,20 +60,20 @@ with left:
     excluded = home.excluded_table(result, lang=lang)
     with st.expander(tr("home_excluded_list", lang, n=format_number(len(excluded), lang))):
         st.dataframe(excluded, key="home_excluded", hide_index=True)
-with right:
-    table = home.ranking_table(result, acceptability, lang=lang)
-    # English keeps numbers (sortable); the three shares show as percentages.
-    narrow = {label: st.column_config.Column(width="small")
-              for label in table.columns[[0, 3, 5, 6, 7]]}
-    column_config = narrow if lang == "fa" else {**narrow, **{
-        label: st.column_config.NumberColumn(format="percent", width="small")
-        for label in table.columns[-3:]}}
-    st.dataframe(table, key="home_table",
-                 hide_index=True, height=maps.MAP_HEIGHT - 40, column_config=column_config)
-    st.caption(home.table_caption(result, acceptability, lang=lang))
+with right:  # what a reader should take away, beside the map
+    if acceptability is not None:
+        rob.show_conclusions(rob.conclusion_lines(result, acceptability, lang), lang)
 
-if acceptability is not None:
-    rob.show_conclusions(rob.conclusion_lines(result, acceptability, lang), lang)
+# The ranking over the page's full width: every column readable at 1500 px, in both languages.
+table = home.ranking_table(result, acceptability, lang=lang)
+narrow = {label: st.column_config.Column(width="small")
+          for label in table.columns[[0, 3]]}
+column_config = narrow if lang == "fa" else {**narrow, **{
+    label: st.column_config.NumberColumn(format="percent", width="small")
+    for label in table.columns[-3:]}}
+st.dataframe(table, key="home_table", hide_index=True,
+             height=min(maps.MAP_HEIGHT - 40, 38 + 35 * len(table)), column_config=column_config)
+st.caption(home.table_caption(result, acceptability, lang=lang))
 
 
 def _on_compare_change():

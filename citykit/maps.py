@@ -596,7 +596,8 @@ def province_choropleth(dataset: Dataset, values: pd.Series, hovertext: pd.Serie
             featureidkey="properties.province_code",
             locations=has, z=values[has].astype(float).tolist(), colorscale=colorscale,
             reversescale=reversescale, marker={"line": {"color": "white", "width": 0.8}},
-            colorbar={"title": {"text": colorbar_title, "side": "top"}, **PROVINCE_COLORBAR},
+            colorbar={"title": {"text": colorbar_title, "side": "top"}, **PROVINCE_COLORBAR,
+                      **axis_ticks(values[has], lang)},
             text=hovertext.reindex(has).fillna("").tolist(),
             hovertemplate="%{text}<extra></extra>", name=name, showlegend=False,
         ))

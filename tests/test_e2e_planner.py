@@ -9,6 +9,7 @@ normalisation name.
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -69,3 +70,42 @@ def test_every_method_change_applies_without_an_error_in_the_browser(server, bro
     finally:
         page.close()
     assert errors == [], errors
+
+
+def test_the_persian_map_page_reads_right(server, browser):
+    """Issue 15, items 5 and 6, in Chromium at 1500 x 1100: no "(no data)" in Persian, Persian
+    digits on the readiness x need chart's ticks, the mouse wheel over the map scrolls the page
+    (the map keeps its zoom), and the ranking table shows every column without scrolling."""
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    try:
+        page.goto(f"{server}/?lang=fa")
+        _settle(page)
+        charts = page.locator("[data-testid='stPlotlyChart']")
+        charts.nth(1).locator(".xtick text").first.wait_for(timeout=CHANGE_S * 1000)
+        html = page.content()
+        assert "no data" not in html and "(no data)" not in html
+        ticks = charts.nth(1).locator(".xtick text, .ytick text").all_text_contents()
+        assert ticks and all(re.fullmatch(r"[۰-۹٫٬−\-]+", t) for t in ticks), ticks
+
+        the_map = charts.first.locator(".js-plotly-plot").first
+        zoom = lambda: the_map.evaluate("d => d._fullLayout.map.zoom")  # noqa: E731
+        scrolled = lambda: page.evaluate(  # noqa: E731
+            "() => document.querySelector(\"[data-testid='stMain']\").scrollTop")
+        before, top = zoom(), scrolled()
+        box = the_map.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.wheel(0, 600)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and scrolled() == top:
+            time.sleep(0.1)
+        assert zoom() == pytest.approx(before), "the wheel zoomed the map"
+        assert scrolled() > top, "the wheel over the map did not scroll the page"
+
+        grid = page.locator("[data-testid='stDataFrame']").filter(
+            has=page.locator("text=رتبه")).first
+        grid.scroll_into_view_if_needed()
+        widths = grid.locator(".dvn-scroller").first.evaluate(
+            "e => [e.scrollWidth, e.clientWidth]")
+        assert widths[0] <= widths[1] + 2, f"the ranking table scrolls sideways: {widths}"
+    finally:
+        page.close()

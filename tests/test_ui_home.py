@@ -302,7 +302,9 @@ def test_ranking_table_without_robustness_says_unknown(result):
 
 def test_table_caption_names_method_direction_and_draws(result, acc):
     caption = home.table_caption(result, acc)
-    assert caption.startswith("Weighted sum on minmax-normalised data; higher scores are better")
+    assert caption.startswith("Weighted sum on min–max-normalised data; higher scores are "
+                              "better")
+    assert "minmax" not in home.table_caption(result, acc, lang="fa")  # issue 15, item 5
     assert "300 weight draws" in caption
     assert "lower scores are better" in home.table_caption(run(Scenario().with_(
         method="vikor")))

@@ -24,6 +24,7 @@ import plotly.graph_objects as go
 from .. import maps
 from ..exceptions import CityKitError
 from ..i18n import TEXT, format_number, format_percent, register, tr
+from . import robustness as _norm_names  # noqa: F401  (registers the normalisations' names)
 from .safe import md
 
 if TYPE_CHECKING:
@@ -797,11 +798,13 @@ def _marker_scale(result: Result, frame: pd.DataFrame, colour_by: str, lang: Lan
            "x": 0.99, "xanchor": "right", "y": 0.5, "yanchor": "middle", "len": 0.5,
            "thickness": 12, "bgcolor": "rgba(255,255,255,0.85)"}
     if colour_by == "rank":
-        return {"colorscale": MARKER_SCALE, "reversescale": False, "cmin": 1,
-                "cmax": max(int(frame["rank"].max()), 2),
-                "colorbar": bar, "showscale": True, "opacity": 0.9}
+        top = max(int(frame["rank"].max()), 2)
+        return {"colorscale": MARKER_SCALE, "reversescale": False, "cmin": 1, "cmax": top,
+                "colorbar": {**bar, **maps.axis_ticks([1, top], lang, decimals=0)},
+                "showscale": True, "opacity": 0.9}
     return {"colorscale": MARKER_SCALE, "reversescale": bool(result.ranking.higher_is_better),
-            "colorbar": bar, "showscale": True, "opacity": 0.9}
+            "colorbar": {**bar, **maps.axis_ticks(frame[colour_by], lang)}, "showscale": True,
+            "opacity": 0.9}
 
 
 # --------------------------------------------------------------------------- ranking table
@@ -869,7 +872,9 @@ def table_caption(result: Result, acceptability: Acceptability | None = None, *,
     --------
     >>> from citykit.scenario import Scenario, run
     >>> print(table_caption(run(Scenario(method="vikor"))).split(". ")[0])
-    VIKOR (Q) on minmax-normalised data; lower scores are better
+    VIKOR (Q) on min–max-normalised data; lower scores are better
+    >>> table_caption(run(Scenario()), lang="fa").split("؛")[0]
+    'مجموع وزنی روی داده‌های نرمال‌شده با کمینه–بیشینه'
     """
     ranking = result.ranking
     settings = {"top_k": 5, "draws": 2000, "seed": 0, **result.scenario.robustness}
@@ -878,7 +883,9 @@ def table_caption(result: Result, acceptability: Acceptability | None = None, *,
                         seed=acceptability.seed)
     method_key = f"home_method_{ranking.method}"
     method = tr(method_key, lang) if method_key in TEXT["en"] else ranking.method
-    return tr("home_table_caption", lang, method=method, normalisation=ranking.normalisation,
+    norm_key = f"rob_norm_{ranking.normalisation}"  # the normalisation's name in `lang`
+    normalisation = tr(norm_key, lang) if norm_key in TEXT["en"] else ranking.normalisation
+    return tr("home_table_caption", lang, method=method, normalisation=normalisation,
               direction=tr("home_higher_better" if ranking.higher_is_better
                            else "home_lower_better", lang),
               k=format_number(settings["top_k"], lang),

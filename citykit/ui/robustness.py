@@ -1083,10 +1083,14 @@ def conclusion_lines(result, acceptability, lang: Lang = "en", *, choices=None,
 
 
 def show_conclusions(lines: Sequence[str], lang: Lang = "en", where=None) -> None:
-    """The conclusions in a bordered box: a heading and one bullet per sentence (escaped)."""
+    """The conclusions in a bordered box: a heading and one paragraph per sentence (escaped).
+
+    Paragraphs, not a markdown list: they follow the page's direction, so in Persian the
+    bullets and the text sit on the right together.
+    """
     box = (where or st).container(border=True)
     box.markdown(f"**{tr('cc_heading', lang)}**")
-    box.markdown("\n".join(f"- {md(line)}" for line in lines))
+    box.markdown("\n\n".join(f"• {md(line)}" for line in lines))
 
 
 def progress_reporter(slot, lang: Lang = "en"):
