@@ -261,6 +261,86 @@ def _read_matrix(path: str, directions: str, weights: str | None):
     return matrix, parsed
 
 
+#: Columns a terminal table shows, in this order (those a command's table has), and how.
+_TERMINAL_COLUMNS = {
+    "rank": ("Rank", "int"), "alternative": ("Alternative", "text"), "name": ("City", "text"),
+    "name_en": ("City", "text"), "province_name": ("Province", "text"),
+    "score": ("Score", "num3"), "p_top_k": ("P(top k)", "pct"), "p_first": ("P(first)", "pct"),
+    "rank_p5": ("Rank 5 %", "int"), "rank_median": ("Median rank", "int"),
+    "rank_p95": ("Rank 95 %", "int"), "city_level_weight": ("City-level weight", "pct"),
+    "imputed_share": ("Imputed", "pct"), "peer_group_name": ("Peer group", "text"),
+}
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of rows >= 1, got {text!r}")
+    return value
+
+
+def _add_format_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=["table", "csv", "json"], default=None,
+                   help="table (for people; the default at a terminal), csv (the default in a "
+                        "pipe or file) or json; csv and json keep full precision")
+
+
+def _output_format(args: argparse.Namespace) -> str:
+    """``--format``, else a table for a person at a terminal and CSV for a pipe or a file."""
+    return args.format or ("table" if sys.stdout.isatty() else "csv")
+
+
+def _limit_rows(table, top: int | None) -> tuple:
+    """The first `top` rows (in rank order), and a note on the rows left out that share the
+    last row's rank (a tie at the cut), or None."""
+    if not top or len(table) <= top:
+        return table, None
+    shown = table.iloc[:top]
+    last = shown["rank"].iloc[-1]
+    tied = int((table["rank"].iloc[top:] == last).sum())
+    note = (f"{tied} more share rank {last} with the last row shown; --top {top + tied} shows "
+            "them" if tied else None)
+    return shown, note
+
+
+def _print_terminal(table, title: str, summary: str) -> None:
+    """An aligned, rounded table for people (rich), its title and a one-line summary."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    out = Table(title=title, title_justify="left", header_style="bold", show_edge=False)
+    columns, order = [], list(_TERMINAL_COLUMNS)
+    chances = [c for c in table.columns if c.startswith("p_top_") and c != "p_top_k"]
+    order[order.index("p_top_k"):order.index("p_top_k")] = chances  # P(top 5) beside P(top k)
+    for column in (c for c in order if c in table.columns):
+        label, kind = _TERMINAL_COLUMNS.get(column, (f"P(top {column[6:]})", "pct"))
+        if label not in {c[1] for c in columns}:  # "name" and "name_en": one City column
+            columns.append((column, label, kind))
+    for _, label, kind in columns:
+        out.add_column(label, justify="left" if kind == "text" else "right")
+    for row in table[[c for c, _, _ in columns]].itertuples(index=False, name=None):
+        cells = []
+        for v, (_, _, kind) in zip(row, columns, strict=True):
+            if v is None or (isinstance(v, float) and v != v):
+                cells.append("—")
+            elif kind == "int":
+                cells.append(f"{int(v):,}")
+            elif kind == "num3":
+                cells.append(f"{float(v):.3f}")
+            elif kind == "pct":
+                cells.append(f"{100 * float(v):.0f} %")
+            else:
+                cells.append(Text(str(v)))  # data, never markup
+        out.add_row(*cells)
+    console = Console(highlight=False)
+    console.print(out)
+    console.print(Text(summary, style="dim"))
+
+
 def _print_table(table, fmt: str, extra: dict | None = None) -> None:
     import json
 
@@ -347,28 +427,44 @@ def _cmd_rank(args: argparse.Namespace) -> int:
                       weights=weights if weights is not None else "equal",
                       normalise_weights=args.normalise_weights)
         table = result.table().rename_axis("alternative").reset_index()
-        table = table[["alternative", "score", "rank"]]
-        _print_table(table, args.format, {"method": result.method,
-                                          "normalisation": result.normalisation})
+        table, cut = _limit_rows(table[["alternative", "score", "rank"]], args.top)
+        summary = (f"{result.method} on {result.normalisation}; {len(table)} of "
+                   f"{len(result.scores)} alternatives shown" + (f"; {cut}" if cut else ""))
+        if _output_format(args) == "table":
+            _print_terminal(table, "Ranking", summary)
+        else:
+            _print_table(table, _output_format(args), {"method": result.method,
+                                                       "normalisation": result.normalisation})
+            if cut:
+                print(f"# {cut}", file=sys.stderr)
         return EXIT_OK
     scenario = _scenario_from_args(args)
     result = run(scenario)
     table = result.ranking.table().rename_axis("city_id").reset_index()
-    if args.top:
-        table = table[table["rank"] <= args.top]
+    table, cut = _limit_rows(table.sort_values("rank", kind="stable"), args.top)
     extra = {"scenario": scenario.to_dict(), "method": result.ranking.method,
              "normalisation": result.ranking.normalisation,
              "eligibility": str(result.audit).splitlines(), "missing": str(result.missing)}
-    _print_table(table, args.format, extra)
-    if args.format == "csv":
-        shares = result.weight_by_provenance()
-        print(f"# {result.ranking.method} on {result.ranking.normalisation}; "
-              f"{len(table)} of {len(result.ranking.scores)} eligible candidates shown; "
-              f"candidates: {scenario.candidate_preset or 'custom rules'} "
-              f"({result.audit.start} cities -> {len(result.ranking.scores)}); "
-              f"{100 * shares['city-level'].mean():.0f} % of the ranking weight on city-level "
-              f"values, {100 * shares['imputed'].mean():.0f} % imputed (`citykit frameworks` "
-              "for details)", file=sys.stderr)
+    shares = result.weight_by_provenance()
+    summary = (f"{result.ranking.method} on {result.ranking.normalisation}; "
+               f"{len(table)} of {len(result.ranking.scores)} eligible candidates shown; "
+               f"candidates: {scenario.candidate_preset or 'custom rules'} "
+               f"({result.audit.start} cities -> {len(result.ranking.scores)}); "
+               f"{100 * shares['city-level'].mean():.0f} % of the ranking weight on city-level "
+               f"values, {100 * shares['imputed'].mean():.0f} % imputed (`citykit frameworks` "
+               "for details)" + (f"; {cut}" if cut else ""))
+    fmt = _output_format(args)
+    if fmt == "table":
+        provinces = result.dataset.provinces["name_en"]
+        cities = result.dataset.cities.reindex(table["city_id"])
+        table = table.assign(province_name=cities["province_code"].map(provinces).to_numpy())
+        _print_terminal(table, "Ranking", summary)
+        return EXIT_OK
+    _print_table(table, fmt, extra)
+    if fmt == "csv":
+        print(f"# {summary}", file=sys.stderr)
+    elif cut:
+        print(f"# {cut}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -450,7 +546,15 @@ def _cmd_shortlist(args: argparse.Namespace) -> int:
                                                if c in pilots.columns]
     table = pilots.reindex(columns=columns).rename_axis("city_id").reset_index()
     price = {"absolute": chosen.price_of_diversity, "percent": chosen.price_of_diversity_pct}
-    if args.format == "json":
+    fmt = _output_format(args)
+    if fmt == "table":
+        pct = "" if price["percent"] is None else f" ({price['percent']:.2f}%)"
+        _print_terminal(table, f"Shortlist: {constraints.k} pilots",
+                        f"price of diversity {price['absolute']:.4f}{pct} of the unconstrained "
+                        f"top {constraints.k}; {note}"
+                        + "".join(f"; binding: {b}" for b in chosen.binding))
+        return EXIT_OK
+    if fmt == "json":
         doc = {"pilots": json.loads(table.to_json(orient="records", force_ascii=False)),
                "objective": args.objective, "price_of_diversity": price,
                "binding": [str(b) for b in chosen.binding], "p_top_k": note,
@@ -500,19 +604,23 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
 
     acc = robustness(result, progress=progress)
     print(file=sys.stderr)
-    table = acc.to_frame().rename_axis("city_id").reset_index()
-    if args.top:
-        table = table[table["rank"] <= args.top]
+    table, cut = _limit_rows(acc.to_frame().rename_axis("city_id").reset_index(), args.top)
     spread = "uniform over all weights" if acc.concentration is None else \
         f"Dirichlet concentration {acc.concentration:g} around the chosen weights"
     extra = {"scenario": scenario.to_dict(), "method": acc.method,
              "normalisation": acc.normalisation, "draws": acc.draws, "top_k": acc.top_k,
              "seed": acc.seed, "concentration": acc.concentration,
              "weights": acc.weights.round(6).to_dict()}
-    _print_table(table, args.format, extra)
-    print(f"# {acc.method} on {acc.normalisation}; {acc.draws:,} weight draws ({spread}), seed "
-          f"{acc.seed}; p_top_{acc.top_k} = probability of ranking in the top {acc.top_k}, "
-          "rank_p5..rank_p95 = 90 % rank interval", file=sys.stderr)
+    summary = (f"{acc.method} on {acc.normalisation}; {acc.draws:,} weight draws ({spread}), "
+               f"seed {acc.seed}; p_top_{acc.top_k} = probability of ranking in the top "
+               f"{acc.top_k}, rank_p5..rank_p95 = 90 % rank interval" + (f"; {cut}" if cut
+                                                                         else ""))
+    if _output_format(args) == "table":
+        _print_terminal(table, f"Robustness: how often each city is in the top {acc.top_k}",
+                        summary)
+        return EXIT_OK
+    _print_table(table, _output_format(args), extra)
+    print(f"# {summary}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -618,8 +726,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--include-capital", action="store_true",
                    help="keep the national capital among the candidates")
     _add_candidate_flags(p)
-    p.add_argument("--top", type=int, help="show only the best N")
-    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.add_argument("--top", type=_positive, metavar="N",
+                   help="show the best N rows (and say how many more share the N-th rank)")
+    _add_format_flag(p)
     p.set_defaults(func=_cmd_rank)
 
     p = sub.add_parser("robustness", help="how often each candidate makes the top k when the "
@@ -642,8 +751,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--concentration", type=_concentration, default=_UNSET,
                    help="Dirichlet concentration around the chosen weights (default 100; larger "
                         "= closer), 'uniform' for any weights, 'inf' for no spread")
-    p.add_argument("--top", type=int, help="show only candidates ranked in the best N")
-    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.add_argument("--top", type=_positive, metavar="N",
+                   help="show the best N rows (and say how many more share the N-th rank)")
+    _add_format_flag(p)
     p.set_defaults(func=_cmd_robustness)
 
     p = sub.add_parser("shortlist", help="choose k pilots under constraints (exact MILP)")
@@ -674,7 +784,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="at least one pilot per peer group (N groups, or chosen by silhouette)")
     p.add_argument("--objective", choices=["score", "p_top_k"], default="score",
                    help="maximise the total score (default) or the total P(top-k)")
-    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    _add_format_flag(p)
     p.set_defaults(func=_cmd_shortlist)
 
     p = sub.add_parser("export", help="write the decision dossier of a scenario: CSV, XLSX, "

@@ -202,3 +202,43 @@ def test_matrix_whose_first_column_is_called_name(tmp_path, capsys):
     out = pd.read_csv(io.StringIO(capsys.readouterr().out))
     assert out["alternative"].tolist() == ["Y", "X"]   # Y is better on both criteria
     assert set(out.columns) == {"alternative", "score", "rank"}
+
+
+# --------------------------------------------------------------------------- for people (issue 15)
+
+def test_top_n_prints_n_rows_and_says_who_shares_the_nth_rank(tmp_path, capsys):
+    """Issue 15, item 7: --top N is N rows; ties at the cut are counted, not silently shown."""
+    path = tmp_path / "tied.csv"  # synthetic: B, C and D tie for rank 2
+    path.write_text("city,jobs\nA,9\nB,5\nC,5\nD,5\nE,1\n", encoding="utf-8")
+    assert main(["rank", "--matrix", str(path), "--directions", "max", "--top", "2"]) == 0
+    captured = capsys.readouterr()
+    table = pd.read_csv(pd.io.common.StringIO(captured.out))
+    assert table["alternative"].tolist() == ["A", "B"] and table["rank"].tolist() == [1, 2]
+    assert "2 more share rank 2 with the last row shown; --top 4 shows them" in captured.err
+    with pytest.raises(SystemExit) as refused:
+        main(["rank", "--matrix", str(path), "--directions", "max", "--top", "0"])
+    assert refused.value.code == 2
+    assert "expected a whole number of rows >= 1, got '0'" in capsys.readouterr().err
+
+
+def test_terminal_table_is_aligned_rounded_and_summarised(capsys):
+    """Issue 15, item 7: --format table (the default at a terminal) is for people: rounded
+    numbers, aligned columns, names, a one-line summary; CSV keeps full precision."""
+    assert main(["rank", "--format", "table"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].strip() == "Ranking"
+    header = next(line for line in lines if "Rank" in line and "City" in line)
+    assert header.index("Rank") < header.index("City") < header.index("Score")
+    ahvaz = next(line for line in lines if "Ahvaz" in line)
+    assert re.search(r"\b0\.578\b", ahvaz) and "Khuzestan" in ahvaz and "0.5782329" not in out
+    assert "eligible candidates shown" in out
+    assert main(["rank", "--format", "csv"]) == 0
+    assert "0.578232931621354" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", [["robustness"], ["shortlist", "-k", "3"]])
+def test_robustness_and_shortlist_tables_for_people(capsys, command):
+    assert main([*command, "--format", "table"]) == 0
+    out = capsys.readouterr().out
+    assert "Ahvaz" in out and "100 %" in out and "," not in out.splitlines()[2]
