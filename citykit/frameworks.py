@@ -11,6 +11,7 @@ data-collection agenda.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import math
 import os
@@ -304,16 +305,37 @@ def load_framework(source: str | os.PathLike, *, dataset: Dataset | None = None)
     ['need', 'readiness']
     """
     path = _resolve(source)
-    raw, text = read_framework_file(path)
+    raw, text = _read_cached(path)
     if dataset is None and raw.get("kind") == "national" and raw.get("dataset"):
         from .data import load_dataset
 
         dataset = load_dataset(raw["dataset"])
-    problems = check_framework(raw, file=path.name, lines=_component_lines(text),
-                               dataset=dataset)
-    if problems:
-        raise FrameworkError(problems)
+    problems = check_framework(raw, file=path.name, lines=[], dataset=dataset)
+    if problems:  # checked again with line numbers (a second parse, only when needed)
+        raise FrameworkError(check_framework(raw, file=path.name, lines=_component_lines(text),
+                                             dataset=dataset))
     return _build(raw, path)
+
+
+#: Parsed framework files, by (real path, size, modification time): pure-Python YAML takes
+#: about 0.2 s per framework, and the Robustness page loads every bundled one.
+_PARSED: dict[tuple, tuple[dict, str]] = {}
+
+
+def _read_cached(path: Path) -> tuple[dict, str]:
+    """:func:`read_framework_file`, memoised while the file is unchanged (a deep copy each
+    time: callers may change what they get)."""
+    try:
+        info = path.stat()
+        key = (os.path.realpath(path), info.st_size, info.st_mtime_ns)
+    except OSError:
+        return read_framework_file(path)
+    if key not in _PARSED:
+        if len(_PARSED) >= 64:
+            _PARSED.clear()
+        _PARSED[key] = read_framework_file(path)
+    raw, text = _PARSED[key]
+    return copy.deepcopy(raw), text
 
 
 def read_framework_file(path: str | os.PathLike) -> tuple[dict, str]:
