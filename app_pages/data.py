@@ -36,7 +36,7 @@ def _on_dataset_upload() -> None:
         rank_error = None
     except CityKitError as err:
         rank_error = str(err)
-    state[DATASET_OUTCOME] = {"ok": True, "title": loaded.title, "verified": loaded.verified,
+    state[DATASET_OUTCOME] = {"ok": True, "title": loaded.title_in(lang), "verified": loaded.verified,
                               "cities": len(loaded.cities), "indicators": len(loaded.indicators),
                               "rank_error": rank_error}
 
@@ -217,7 +217,7 @@ except CityKitError as err:
     session.show_error(err)
     dataset = None
 if dataset is not None:
-    st.subheader(tr("data_dataset", lang, title=md(dataset.title)))
+    st.subheader(tr("data_dataset", lang, title=md(dataset.title_in(lang))))
     st.caption(tr("data_path", lang, path=md(dataset.path)))
     columns = st.columns(len(dataset.summary()))
     for column, (key, count) in zip(columns, dataset.summary().items(), strict=True):

@@ -166,6 +166,17 @@ class Dataset:
         counts = ", ".join(f"{k}={v}" for k, v in self.summary().items())
         return f"<Dataset {self.name!r}: {counts}>"
 
+    def title_in(self, lang: str = "en") -> str:
+        """The dataset's title in `lang` (``title_fa`` of its manifest in Persian, when given).
+
+        Examples
+        --------
+        >>> load_dataset("iran").title_in("fa").startswith("ایران")
+        True
+        """
+        own = self.manifest.get(f"title_{lang}") if lang != "en" else None
+        return own if isinstance(own, str) and own.strip() else self.title
+
     def summary(self) -> dict[str, int]:
         """Counts of entities, indicators, values and sources.
 

@@ -18,6 +18,7 @@ from citykit.data import load_dataset, save_dataset
 from citykit.frameworks import frameworks_root
 from citykit.i18n import format_percent
 from citykit.scenario import Scenario, run
+from citykit.ui.safe import unescape_md
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "app_pages/data.py"
@@ -80,6 +81,8 @@ def test_renders_in_english_and_persian(at):
     assert fig["data"][0]["colorbar"]["ticktext"][-1] == "ناموجود"
     gaps = next(df.value for df in at.dataframe if "نامزدهای بدون مقدار" in df.value.columns)
     assert set(gaps["نامزدهای بدون مقدار"]) == {"۸", "۱"}
+    # issue 15, item 5: the dataset's own Persian title, not the English one
+    assert any("ایران: استان‌ها" in unescape_md(h.value) for h in at.subheader)
 
 
 def test_city_level_weight_and_register_in_english_and_persian(at):
