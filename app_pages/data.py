@@ -11,7 +11,7 @@ from citykit.exceptions import CityKitError, Problem
 from citykit.i18n import format_number, format_percent, tr
 from citykit.maps import sources_table
 from citykit.ui import data as view
-from citykit.ui import session
+from citykit.ui import session, shell
 from citykit.ui.safe import md
 
 DATASET_OUTCOME, FRAMEWORK_OUTCOME = "data_dataset_outcome", "data_framework_outcome"
@@ -103,9 +103,12 @@ def uploads(lang: str) -> None:
                          accept_multiple_files=True, key="data_upload_files",
                          max_upload_size=view.MAX_FILE_BYTES // mb,
                          on_change=_forget, args=(DATASET_OUTCOME,),
-                         help=tr("data_upload_help", lang, file_mb=format_number(
-                             view.MAX_FILE_BYTES // mb, lang), total_mb=format_number(
-                             view.MAX_TOTAL_BYTES // mb, lang)))
+                         help=shell.uploader_help(tr("data_upload_help", lang,
+                                                     file_mb=format_number(
+                                                         view.MAX_FILE_BYTES // mb, lang),
+                                                     total_mb=format_number(
+                                                         view.MAX_TOTAL_BYTES // mb, lang)),
+                                                  lang))
         st.button(tr("data_upload_button", lang), key="data_upload_button",
                   on_click=_on_dataset_upload)
         _show_outcome(DATASET_OUTCOME, "data_upload_failed", lang)
@@ -114,8 +117,10 @@ def uploads(lang: str) -> None:
                          key="data_framework_file",
                          max_upload_size=max(1, view.MAX_FRAMEWORK_BYTES // 2**20),
                          on_change=_forget, args=(FRAMEWORK_OUTCOME,),
-                         help=tr("data_framework_help", lang, mb=format_number(
-                             view.MAX_FRAMEWORK_BYTES // 2**20, lang)))
+                         help=shell.uploader_help(tr("data_framework_help", lang,
+                                                     mb=format_number(
+                                                         view.MAX_FRAMEWORK_BYTES // 2**20,
+                                                         lang)), lang))
         st.button(tr("data_framework_button", lang), key="data_framework_button",
                   on_click=_on_framework_upload)
         _show_outcome(FRAMEWORK_OUTCOME, "data_framework_failed", lang)

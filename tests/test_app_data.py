@@ -194,3 +194,13 @@ def test_a_valid_dataset_the_scenario_cannot_rank_is_shown_without_a_traceback(a
     heat = _heatmap(at)["data"][0]
     assert len(heat["y"]) == 2 and len(heat["x"]) == 4   # by indicator, every city
     assert {m.label: m.value for m in at.metric}["Cities"] == "4"
+
+
+def test_uploaders_say_in_persian_what_streamlits_own_words_mean(at):
+    """Issue 15, item 5: Streamlit writes "Upload" and "50MB per file" itself, in English; the
+    Persian help of every uploader says what they mean."""
+    at.radio(key="lang").set_value("fa").run()
+    helps = [u.help for u in at.get("file_uploader")]
+    assert len(helps) >= 3 and all("«Upload» (بارگذاری)" in h for h in helps), helps
+    at.radio(key="lang").set_value("en").run()
+    assert not any("Upload»" in (u.help or "") for u in at.get("file_uploader"))

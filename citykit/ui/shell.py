@@ -66,6 +66,8 @@ register({
         "sidebar_scenario": "Scenario",
         "save_scenario": "Save scenario (JSON)",
         "load_scenario": "Load a scenario file",
+        "load_scenario_help": "A scenario saved by citykit (JSON).",
+        "uploader_words": "",
         "scenario_loaded": "Scenario loaded from {name}.",
         "scenario_file_too_big": "{name} is {size} bytes; a scenario file is at most {limit} "
                                  "bytes. Choose the JSON file citykit saved.",
@@ -100,6 +102,11 @@ register({
         "sidebar_scenario": "سناریو",
         "save_scenario": "ذخیرهٔ سناریو (JSON)",
         "load_scenario": "بارگذاری پروندهٔ سناریو",
+        "load_scenario_help": "سناریویی که citykit ذخیره کرده است (JSON).",
+        # Streamlit draws the uploader's button and size line itself, in English only.
+        "uploader_words": "واژه‌های «Upload» (بارگذاری)، «Drag and drop file here» (پرونده را "
+                          "اینجا بکشید) و «50MB per file» (۵۰ مگابایت برای هر پرونده) را خود "
+                          "Streamlit می‌نویسد و از citykit ترجمه‌پذیر نیستند.",
         "scenario_loaded": "سناریو از {name} بارگذاری شد.",
         "scenario_file_too_big": "حجم {name} {size} بایت است؛ پروندهٔ سناریو حداکثر {limit} بایت "
                                  "است. پروندهٔ JSON ذخیره‌شده با citykit را انتخاب کنید.",
@@ -206,6 +213,12 @@ def read_scenario_file(name: str, data: bytes, lang: str = "en") -> Scenario:
     return scenario
 
 
+def uploader_help(text: str, lang: str) -> str:
+    """An uploader's help, with (in Persian) what Streamlit's own English words on it mean."""
+    words = tr("uploader_words", lang)
+    return f"{text} {words}".strip()
+
+
 def _load_scenario_file() -> None:
     upload = st.session_state.get("scenario_upload")
     st.session_state.pop("_scenario_message", None)
@@ -259,7 +272,8 @@ def sidebar() -> None:
                         file_name="citykit-scenario.json", mime="application/json",
                         key="save_scenario", on_click="ignore")
     bar.file_uploader(tr("load_scenario", lang), type=["json"], key="scenario_upload",
-                      on_change=_load_scenario_file)
+                      on_change=_load_scenario_file,
+                      help=uploader_help(tr("load_scenario_help", lang), lang))
     message = st.session_state.get("_scenario_message")
     if message:
         (bar.error if message[0] == "error" else bar.success)(message[1])
