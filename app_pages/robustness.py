@@ -93,7 +93,9 @@ rob.show_conclusions(rob.conclusion_lines(result, acceptability, lang), lang, wh
 if n > 5:
     st.session_state.setdefault("rob_shown", min(rob.SHOWN, n))
     st.session_state["rob_shown"] = min(st.session_state["rob_shown"], n)  # fewer candidates now
-    shown = st.slider(tr("rob_shown", lang), min_value=5, max_value=n, key="rob_shown")
+    label = tr("rob_shown", lang) + (f": {format_number(st.session_state['rob_shown'], lang)}"
+                                     if lang == "fa" else "")  # Persian digits in Persian
+    shown = st.slider(label, min_value=5, max_value=n, key="rob_shown")
 else:
     shown = n
 

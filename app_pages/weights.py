@@ -123,7 +123,12 @@ with left:
         """One slider and one lock per code; the sum of the level below them."""
         for code in codes:
             slider_col, lock_col = st.columns([4, 1], vertical_alignment="bottom")
-            slider_col.slider(names[code], 0.0, 100.0, step=0.5, format="%.1f%%",
+            value = st.session_state.get(wt.slider_key(kind, code))
+            # Streamlit writes a slider's value with Latin digits: in Persian it is also said
+            # in the label, in Persian digits.
+            label = names[code] if lang != "fa" or value is None else \
+                f"{names[code]}: {format_percent(float(value) / 100, lang, decimals=1)}"
+            slider_col.slider(label, 0.0, 100.0, step=0.5, format="%.1f%%",
                               key=wt.slider_key(kind, code),
                               disabled=(kind, code) in locks or len(codes) == 1,
                               on_change=wt.on_dimension if kind == "dim" else wt.on_indicator,

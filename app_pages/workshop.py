@@ -282,7 +282,10 @@ def participant_view() -> None:
         for k, c in enumerate(criteria):
             key = _entry_key(kind, ws.code, c)
             if mode == "weights":
-                cols[k % 2].slider(safe[c], 0, 100, value=start[c], step=1, key=key,
+                now = state.get(key, start[c])  # in Persian also in the label, Persian digits
+                label = safe[c] if lang != "fa" else \
+                    f"{safe[c]}: {format_percent(float(now) / 100, lang, decimals=0)}"
+                cols[k % 2].slider(label, 0, 100, value=start[c], step=1, key=key,
                                    format="%d%%")
             else:
                 cols[k % 2].number_input(safe[c], 0, 100, value=start[c], step=1, key=key)

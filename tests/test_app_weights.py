@@ -63,7 +63,7 @@ def test_renders_in_english_and_persian():
     assert list(table.columns) == ["رتبه", "شهر", "امتیاز"]
     assert all(PERSIAN_DIGIT.search(v) for v in table["رتبه"])
     assert all(PERSIAN_DIGIT.search(v) for v in at.dataframe[1].value["وزن (٪)"])
-    assert at.slider(key="w.dim.human_capital").label == "سرمایه انسانی"
+    assert at.slider(key="w.dim.human_capital").label.startswith("سرمایه انسانی: ")
     assert any(PERSIAN_DIGIT.search(c.value) for c in at.caption if c.value.startswith("جمع"))
 
 
@@ -274,3 +274,16 @@ def wt_label(normalisation: str) -> str:
     from citykit.i18n import tr
 
     return tr(f"wt_n_{normalisation}", "en")
+
+
+def test_persian_sliders_say_their_value_in_persian_digits():
+    """Issue 15, item 5: Streamlit shows a slider's value in Latin digits; in Persian the label
+    says it too, in Persian digits, and follows a move."""
+    at = open_page()
+    at.radio(key="lang").set_value("fa").run()
+    sliders = [s for s in at.slider if s.key.startswith("w.dim.")]
+    assert sliders and all(PERSIAN_DIGIT.search(s.label) and "٪" in s.label for s in sliders)
+    first = sliders[0]
+    first.set_value(40.0).run()
+    moved = next(s for s in at.slider if s.key == first.key)
+    assert moved.label.endswith("۴۰٫۰٪") or moved.label.endswith("۴۰٪"), moved.label
