@@ -364,7 +364,7 @@ def axis_ticks(values, lang: Lang = "en", *, n: int = 5, decimals: int | None = 
         power = 10.0 ** np.floor(np.log10(raw))
         step = power * min(m for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
         ticks = np.arange(np.ceil(low / step - 1e-9) * step, high + step * 1e-9, step)
-        ticks = np.round(ticks, 12)
+        ticks = np.round(ticks, 12) + 0.0  # no "-0"
     if decimals is None:  # as many as the step needs
         step_text = f"{(ticks[1] - ticks[0]) if ticks.size > 1 else ticks[0]:.10f}".rstrip("0")
         decimals = len(step_text.split(".")[1]) if "." in step_text else 0

@@ -272,3 +272,13 @@ def test_hover_text_shows_markup_in_names_as_text(iran):
     text = _candidate_hover(frame, 1, 5, "en").iloc[0]
     assert "&lt;b&gt;x&lt;/b&gt;" in text and "&lt;i&gt;p&lt;/i&gt;" in text
     assert "<b>&lt;b&gt;" in text  # the page's own bold stays markup
+
+
+def test_axis_ticks_are_round_localised_and_never_minus_zero():
+    """Issue 15, items 5 and 6: chart ticks in the page's digits, no ".8" and no "-0"."""
+    from citykit.maps import axis_ticks
+
+    assert axis_ticks([0, 60])["ticktext"] == ["0", "20", "40", "60"]
+    assert axis_ticks([0, 60], "fa")["ticktext"] == ["۰", "۲۰", "۴۰", "۶۰"]
+    assert axis_ticks([0.31, 0.62])["ticktext"] == ["0.4", "0.5", "0.6"]
+    assert axis_ticks([float("nan")]) == {} and axis_ticks([2, 2])["tickvals"] == [2.0]

@@ -27,7 +27,7 @@ import streamlit as st
 from ..ahp import CR_THRESHOLD
 from ..exceptions import CityKitError
 from ..i18n import format_number, format_percent, register, tr
-from ..maps import FONT_FAMILY
+from ..maps import FONT_FAMILY, axis_ticks
 from ..ranking import framework_weights
 from ..scenario import Scenario
 from ..shortlist import Constraints, shortlist
@@ -726,7 +726,8 @@ def group_figure(group: GroupResult, lang: str = "en") -> go.Figure:
                            textposition="auto", marker_color="#2c7fb8",
                            hovertemplate="%{y}: %{text}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title=tr("ws_weight_axis", lang))
+    fig.update_xaxes(title=tr("ws_weight_axis", lang),
+                     **axis_ticks([0, *_percents(w)], lang))  # Persian digits in Persian
     return _layout(fig, tr("ws_group_weights", lang,
                            cr=format_number(group.cr, lang, decimals=3)), lang)
 
@@ -746,7 +747,8 @@ def spread_figure(group: GroupResult, lang: str = "en") -> go.Figure:
                              marker={"symbol": "diamond", "size": 11, "color": "#d95f02"},
                              name=tr("ws_group_marker", lang)))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title=tr("ws_weight_axis", lang), rangemode="tozero")
+    fig.update_xaxes(title=tr("ws_weight_axis", lang), rangemode="tozero",
+                     **axis_ticks([0, *_percents(s["max"]), *_percents(s["group"])], lang))
     return _layout(fig, tr("ws_spread", lang), lang)
 
 
