@@ -63,3 +63,14 @@ def test_a_plain_streamlit_run_contacts_nothing_outside(tmp_path):
                       and not host.startswith(("127.", "/"))})
     assert ["socket.getaddrinfo", "localhost"] in seen, "the audit hook did not record"
     assert outside == [], f"the server resolved or contacted {outside}"
+
+
+def test_the_config_shows_no_tracebacks_and_names_no_outside_address():
+    """Issue 14, items 4 and 8: users see an error's type, never a traceback with server
+    paths (details go to the server's log); the server never looks up an outside address."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["showErrorDetails"] == "type"
+    assert config["browser"]["serverAddress"] == "localhost"
+    assert config["browser"]["gatherUsageStats"] is False
