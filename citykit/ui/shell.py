@@ -309,12 +309,16 @@ def app_css(lang: str) -> str:
         "@font-face {font-family: 'Vazirmatn'; font-weight: 100 900; font-display: swap; "
         f"src: url('{FONT_URL}') format('woff2');}}\n"
         "[data-testid='stMain'], [data-testid='stSidebar'] {direction: rtl; text-align: right;}\n"
+        # Streamlit sets text-align: left on every element's container; Persian text starts
+        # on the right (start = right in a right-to-left block, left in the charts' blocks).
+        "[data-testid='stMain'] [data-testid='stElementContainer'] {text-align: start;}\n"
         f"{text} {{font-family: {FONT_FAMILY['fa']};}}\n"
         # Icons are ligatures of their own font: keep it, or they show as words ("map").
         "[data-testid='stIconMaterial'] {font-family: 'Material Symbols Rounded' !important;}\n"
         # Charts, grids and slider tracks are drawn left to right; keep their captions in line.
         "[data-testid='stPlotlyChart'], [data-testid='stDataFrame'], [data-testid='stSlider'] "
         "{direction: ltr;}\n"
+        "[data-testid='stSlider'] [data-testid='stWidgetLabel'] {direction: rtl;}\n"
         "</style>"
     )
 
