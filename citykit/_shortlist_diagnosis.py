@@ -218,7 +218,12 @@ def _facts_count(model, fams, qual) -> list[str]:
 
 
 def diagnose(model, drop_order, display_order) -> str:
-    """A message naming a minimal set of conflicting families of an infeasible `model`.
+    """A message naming a minimal set of conflicting families of an infeasible `model`."""
+    return diagnosis(model, drop_order, display_order)[0]
+
+
+def diagnosis(model, drop_order, display_order) -> tuple[str, list[str], str]:
+    """:func:`diagnose`'s message, the conflicting families' codes, and the reasons alone.
 
     Deletion filter: each family in `drop_order` is dropped in turn and stays dropped when the
     others are still infeasible without it; k is never dropped. A solve that stops at the time
@@ -241,9 +246,10 @@ def diagnose(model, drop_order, display_order) -> str:
     if not facts:
         facts = ["no choice of exactly k pilots satisfies them all, although any smaller set "
                  "of these constraints can be met"]
+    why = "; ".join(facts)
     return ("No shortlist satisfies these constraints together: "
             + "; ".join(describe_families(model.constraints, keep)) + ". Why: "
-            + "; ".join(facts) + ". Relax one of them.")
+            + why + ". Relax one of them."), keep, why
 
 
 # --------------------------------------------------------------------------- binding

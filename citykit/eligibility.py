@@ -433,6 +433,8 @@ def apply_rules(matrix: CityMatrix, rules: Sequence | None = None, *,
                 f"candidates remain; at least {require} needed. Relax the rules, or choose "
                 f"another candidate preset ({', '.join(PRESETS)}; `--candidates` on the "
                 f"command line): a dataset marks metropolises in cities.is_metropolis.\n"
-                + str(Audit(tuple(lines), matrix.shape[0])))
+                + str(Audit(tuple(lines), matrix.shape[0])),
+                code="too_few_eligible",
+                params={"rule": rule.name, "n": int(current.shape[0]), "need": int(require)})
     return current, Audit(tuple(lines), matrix.shape[0])
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import reprlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = [
     "AggregationError",
@@ -70,7 +70,24 @@ def _cut(text: str | None, limit: int = MAX_MESSAGE_CHARS) -> str | None:
 
 
 class CityKitError(Exception):
-    """Base class of every error citykit raises on purpose."""
+    """Base class of every error citykit raises on purpose.
+
+    An error may carry a message `code` and its `params` (keyword-only): then
+    :func:`citykit.i18n.localise` can say it in another language; without them it is said in
+    English everywhere.
+
+    Examples
+    --------
+    >>> err = CityKitError("need at least 2 candidates to rank, got 1", code="too_few_candidates",
+    ...                    params={"n": 1})
+    >>> str(err), err.code, err.params
+    ('need at least 2 candidates to rank, got 1', 'too_few_candidates', {'n': 1})
+    """
+
+    def __init__(self, *args, code: str | None = None, params: dict | None = None) -> None:
+        super().__init__(*args)
+        self.code = code
+        self.params = dict(params or {})
 
 
 class CityKitWarning(UserWarning):
@@ -132,6 +149,9 @@ class Problem:
         How to fix it.
     line : int, optional
         1-based line of a text file (YAML), when the problem has one.
+    code, params : optional
+        A message code and its values, to say the problem in another language
+        (:func:`citykit.i18n.localise`); `message` and `fix` stay the English text.
 
     `message` and `fix` are cut to :data:`MAX_MESSAGE_CHARS` characters.
 
@@ -147,6 +167,8 @@ class Problem:
     column: str | None = None
     fix: str | None = None
     line: int | None = None
+    code: str | None = field(default=None, repr=False, compare=False)
+    params: dict | None = field(default=None, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "message", _cut(str(self.message)))

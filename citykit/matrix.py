@@ -25,8 +25,9 @@ CRITERIA_COLUMNS = ("name_en", "name_fa", "direction", "unit", "level", "compone
                     "subindex", "year", "source", "also")
 
 
-def _problem(message: str, fix: str | None = None) -> DataValidationError:
-    return DataValidationError([Problem("decision matrix", message, fix=fix)])
+def _problem(message: str, fix: str | None = None, **said) -> DataValidationError:
+    """`said`: the message's ``code`` and ``params`` (see :mod:`citykit.messages`)."""
+    return DataValidationError([Problem("decision matrix", message, fix=fix, **said)])
 
 
 @dataclass(frozen=True, eq=False)
@@ -349,5 +350,7 @@ def criteria_from_framework(framework, dataset) -> pd.DataFrame:
     if not rows:
         raise _problem(f"framework {framework.id!r} has no scored component with data in "
                        f"dataset {dataset.name!r}",
-                       "map its components to the dataset's indicators (see citykit frameworks).")
+                       "map its components to the dataset's indicators (see citykit frameworks).",
+                       code="framework_no_data",
+                       params={"framework": framework.id, "dataset": dataset.name})
     return pd.DataFrame(rows).set_index("criterion").rename_axis(None)

@@ -394,7 +394,8 @@ def rank(matrix: CityMatrix, *, method: str = "wsum", normalisation: str | None 
             f"{int(gaps.sum())} values are missing ({gaps[gaps > 0].to_dict()}); handle them first "
             "with citykit.impute.handle_missing (drop or impute), nothing is dropped silently")
     if matrix.shape[0] < 2:
-        raise RankingError(f"need at least 2 candidates to rank, got {matrix.shape[0]}")
+        raise RankingError(f"need at least 2 candidates to rank, got {matrix.shape[0]}",
+                           code="too_few_candidates", params={"n": int(matrix.shape[0])})
     spec = aggregate.get_method(method)
     norm_name = normalisation or spec.default_normalisation
     normaliser = normalise.make_normaliser(norm_name, **dict(normalisation_params or {}))

@@ -40,7 +40,7 @@ from dataclasses import asdict, dataclass, fields
 import numpy as np
 import pandas as pd
 
-from ._shortlist_diagnosis import Binding, binding, describe_families, diagnose
+from ._shortlist_diagnosis import Binding, binding, describe_families, diagnosis
 from ._shortlist_model import EARTH_RADIUS_KM as EARTH_RADIUS_KM
 from ._shortlist_model import TIE_BONUS as TIE_BONUS
 from ._shortlist_model import Data, Model, aligned, build_families, prepare, scaled_objective
@@ -441,7 +441,9 @@ def select(scores: pd.Series, candidates: pd.DataFrame, constraints: Constraints
     c = scaled_objective(data, constraints.k)
     status, chosen = model.solve(objective=c)
     if status == "infeasible":
-        raise ShortlistError(diagnose(model, DROP_ORDER, FAMILIES))
+        message, families, why = diagnosis(model, DROP_ORDER, FAMILIES)
+        raise ShortlistError(message, code="shortlist_conflict",
+                             params={"families": families, "detail": why})
     if chosen is None:
         raise ShortlistError(f"the solver found no shortlist within the time limit of "
                              f"{time_limit:g} s; raise time_limit or relax the constraints")

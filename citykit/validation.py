@@ -135,6 +135,7 @@ def coerce_numeric(series: pd.Series, *, file: str, column: str,
                     row=rows[0] if len(rows) == 1 else None, column=column,
                     fix="write numbers with a decimal point and no units; leave a missing value "
                         "empty (never 0).",
+                    code="not_a_number", params={"examples": examples},
                 ))
     infinite = np.isinf(out.to_numpy())
     if infinite.any():
@@ -330,7 +331,8 @@ def _check_required(name: str, file: str, frame: pd.DataFrame, problems: list[Pr
         problems.append(Problem(
             file, f"missing required column {column!r}; found columns {list(frame.columns)}."
             + _closest(column, frame.columns),
-            fix=f"add the column (see datasets/README.md, table '{name}')."))
+            fix=f"add the column (see datasets/README.md, table '{name}').",
+            code="missing_column", params={"column": column, "table": name}))
     return not missing
 
 

@@ -211,3 +211,19 @@ def test_the_conclusions_in_words_follow_the_shortlist_size(at):
     at.number_input(key="w.sl_k").set_value(3).run()
     text = unescape_md(" ".join(m.value for m in at.markdown))
     assert "in the top 3 under" in text and "in the top 5 under" not in text
+
+
+def test_an_impossible_shortlist_is_explained_in_persian():
+    """Issue 15, item 5: the library's infeasibility diagnosis, said in Persian (its code)."""
+    from citykit.ui.safe import unescape_md
+
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.query_params["s"] = encode_scenario(
+        Scenario(shortlist={"k": 5, "min_distance_km": 600}), base=Scenario())
+    app.query_params["lang"] = "fa"
+    app.run()
+    app.switch_page(PAGE).run()
+    assert not app.exception
+    errors = " ".join(unescape_md(e.value) for e in app.error)
+    assert "هیچ فهرست کوتاهی همهٔ این محدودیت‌ها را با هم برآورده نمی‌کند" in errors
+    assert "کمترین فاصله" in errors

@@ -42,6 +42,7 @@ from ..i18n import Lang, format_number, format_percent, register, tr
 from ..integrity import MANIFEST_NAME, read_manifest
 from ..maps import FONT_FAMILY
 from ..matrix import MISSING
+from ..messages import localise, localise_fix
 from ..storage import private_folder
 from . import session
 from .safe import escape_hover
@@ -1113,7 +1114,7 @@ def problems_frame(error: Exception | Sequence[Problem], lang: Lang = "en") -> p
 
     headers = [tr(k, lang) for k in ("data_col_file", "data_col_line", "data_col_row",
                                      "data_col_column", "data_col_problem", "data_col_fix")]
-    rows = [(p.file, number(p.line), number(p.row), p.column or "", p.message, p.fix or "")
-            for p in problems]
+    rows = [(p.file, number(p.line), number(p.row), p.column or "", localise(p, lang),
+             localise_fix(p, lang) or "") for p in problems]
     return pd.DataFrame(rows, columns=headers)
 

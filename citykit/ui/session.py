@@ -21,6 +21,7 @@ from ..data import Dataset, load_dataset
 from ..exceptions import CityKitError
 from ..frameworks import Framework, load_framework
 from ..i18n import LANGS, register, tr
+from ..messages import localise
 from ..robustness import Acceptability, robustness
 from ..scenario import Result, Scenario, run
 from ..storage import uploads_folder
@@ -273,4 +274,5 @@ def result_or_stop() -> Result:
 
 def show_error(err: Exception, where=st) -> None:
     """Show a CityKitError inline, in the page, without a traceback."""
-    where.error(f"**{tr('error_prefix', lang())}:** {md(err, lines=True)}")  # quotes data
+    # said in the page's language when the library gave the error a code (citykit.messages)
+    where.error(f"**{tr('error_prefix', lang())}:** {md(localise(err, lang()), lines=True)}")
