@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from . import data as data_module
 from .data import Dataset, datasets_root, read_limited
 from .exceptions import CityKitWarning, DataValidationError, FrameworkError, Problem, short_repr
 
@@ -327,7 +328,8 @@ def _read_cached(path: Path) -> tuple[dict, str]:
     time: callers may change what they get)."""
     try:
         info = path.stat()
-        key = (os.path.realpath(path), info.st_size, info.st_mtime_ns)
+        # the size limit too: a lower limit must refuse a file parsed under a higher one
+        key = (os.path.realpath(path), info.st_size, info.st_mtime_ns, data_module.MAX_FILE_BYTES)
     except OSError:
         return read_framework_file(path)
     if key not in _PARSED:

@@ -67,7 +67,8 @@ register({
         "save_scenario": "Save scenario (JSON)",
         "load_scenario": "Load a scenario file",
         "load_scenario_help": "A scenario saved by citykit (JSON).",
-        "uploader_words": "",
+        "uploader_words": "The uploader's own words ('Upload', '50MB per file') are "
+                          "Streamlit's.",
         "scenario_loaded": "Scenario loaded from {name}.",
         "scenario_file_too_big": "{name} is {size} bytes; a scenario file is at most {limit} "
                                  "bytes. Choose the JSON file citykit saved.",
@@ -215,8 +216,7 @@ def read_scenario_file(name: str, data: bytes, lang: str = "en") -> Scenario:
 
 def uploader_help(text: str, lang: str) -> str:
     """An uploader's help, with (in Persian) what Streamlit's own English words on it mean."""
-    words = tr("uploader_words", lang)
-    return f"{text} {words}".strip()
+    return text if lang == "en" else f"{text} {tr('uploader_words', lang)}"
 
 
 def _load_scenario_file() -> None:
