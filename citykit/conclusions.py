@@ -13,7 +13,8 @@ The findings, in the order they are said:
     The cities in the top k under fewer than :data:`UNLIKELY` (10 %) of the weight draws.
 ``ties``
     Runs of neighbours in the ranking whose scores differ by less than :data:`TIE_GAP` (0.01
-    on the method's score scale): their order should be read as a tie.
+    on the method's score scale) and that reach into the best 2k ranks: their order should be
+    read as a tie.
 ``leader``
     Whether every method ranks the same city first, or which method puts which city first.
 ``variance``
@@ -59,6 +60,8 @@ CONFIDENT = 0.90
 UNLIKELY = 0.10
 #: Score difference below which two neighbours in the ranking are effectively tied.
 TIE_GAP = 0.01
+#: Most cities a sentence names; the rest are counted ("and 12 more").
+MAX_NAMED = 6
 #: Kendall's tau from which two frameworks' rankings agree, and below which they disagree.
 AGREE_TAU, DISAGREE_TAU = 0.5, 0.3
 
@@ -129,7 +132,9 @@ def conclusions(result, acceptability, *, methods: Mapping | None = None, choice
             **common, "threshold": UNLIKELY,
             "p_top_k": {c: float(p_top[c]) for c in unlikely}}))
 
-    runs = _tied_runs(ranking.scores.reindex(order))
+    # ties that matter for the shortlist: runs reaching into the best 2k ranks
+    near = set(order[:2 * k])
+    runs = [run for run in _tied_runs(ranking.scores.reindex(order)) if near & set(run)]
     if runs:
         out.append(Finding("ties", tuple(c for run in runs for c in run), {
             "gap": TIE_GAP, "runs": [list(run) for run in runs],
@@ -158,18 +163,21 @@ def conclusions(result, acceptability, *, methods: Mapping | None = None, choice
 
 
 def _tied_runs(scores: pd.Series) -> list[tuple[str, ...]]:
-    """Runs of rank neighbours (scores in rank order) closer than :data:`TIE_GAP`."""
+    """Groups of rank neighbours (scores in rank order) whose highest and lowest scores differ
+    by less than :data:`TIE_GAP`, formed from the top: every member is within the gap of every
+    other (a chain of small steps is not a tie)."""
     values = scores.to_numpy(dtype=float)
-    close = np.abs(np.diff(values)) < TIE_GAP
-    runs, start = [], None
-    for i, near in enumerate(close):
-        if near and start is None:
-            start = i
-        if not near and start is not None:
-            runs.append(tuple(scores.index[start:i + 1].astype(str)))
-            start = None
-    if start is not None:
-        runs.append(tuple(scores.index[start:].astype(str)))
+    ids = scores.index.astype(str)
+    # ascending in rank order whether higher or lower scores are better (VIKOR's Q)
+    ordered = values if len(values) < 2 or values[0] <= values[-1] else -values
+    # end[i]: one past the last neighbour within the gap of the i-th score
+    end = np.searchsorted(ordered, ordered + TIE_GAP, side="left")
+    runs, i = [], 0
+    while i < len(values):
+        j = max(int(end[i]), i + 1)
+        if j - i > 1:
+            runs.append(tuple(ids[i:j]))
+        i = j
     return runs
 
 
@@ -208,6 +216,10 @@ register({
                        "{disagree} (Kendall τ from {low} to {high}).",
         "cc_fw_middle": "{reference} agrees only partly with the other standard "
                         "frameworks (Kendall τ from {low} to {high}).",
+        "cc_unlikely_many": "{n} cities are in the top {k} under fewer than {p} of the weight "
+                            "draws, the best ranked of them {cities}.",
+        "cc_more": "{n} more",
+        "cc_range": "{high} to {low}",
         "cc_none_of": "none",
         "cc_verb_one": "is",
         "cc_verb_many": "are",
@@ -251,6 +263,10 @@ register({
                        "(τ کندال از {low} تا {high}).",
         "cc_fw_middle": "{reference} تنها تا اندازه‌ای با دیگر چارچوب‌های استاندارد "
                         "هم‌سوست (τ کندال از {low} تا {high}).",
+        "cc_unlikely_many": "{n} شهر تنها در کمتر از {p} نمونه‌های وزن در میان {k} شهر نخست "
+                            "هستند؛ بهترینِ آنها {cities}.",
+        "cc_more": "{n} شهر دیگر",
+        "cc_range": "{high} تا {low}",
         "cc_none_of": "هیچ",
         "cc_verb_one": "است",
         "cc_verb_many": "هستند",
@@ -267,8 +283,12 @@ register({
 
 
 def _join(items: Sequence[str], lang: str) -> str:
-    """``a``, ``a and b``, ``a, b and c`` (Persian: ``a، b و c``)."""
+    """``a``, ``a and b``, ``a, b and c`` (Persian: ``a، b و c``); beyond :data:`MAX_NAMED`
+    names, the rest are counted."""
     items = list(items)
+    if len(items) > MAX_NAMED:
+        rest = tr("cc_more", lang, n=format_number(len(items) - MAX_NAMED + 1, lang))
+        items = [*items[:MAX_NAMED - 1], rest]
     if len(items) <= 1:
         return "".join(items)
     return tr("cc_comma", lang).join(items[:-1]) + tr("cc_and", lang) + items[-1]
@@ -321,6 +341,10 @@ def render(findings: Sequence[Finding], result, lang: str = "en", *,
             for city, missed in v["method_dependent"].items():
                 out.append(tr("cc_split", lang, city=label(city), k=common["k"], p=common["p"],
                               methods=_join([tr(f"cc_m_{m}", lang) for m in missed], lang)))
+        elif f.kind == "unlikely" and len(f.cities) > MAX_NAMED:
+            out.append(tr("cc_unlikely_many", lang, n=number(len(f.cities)), k=number(v["k"]),
+                          p=format_percent(v["threshold"], lang, decimals=0),
+                          cities=_join([label(c) for c in f.cities[:3]], lang)))
         elif f.kind == "unlikely":
             out.append(tr("cc_unlikely", lang, cities=_join([label(c) for c in f.cities], lang),
                           verb=tr("cc_verb_one" if len(f.cities) == 1 else "cc_verb_many", lang),
@@ -328,8 +352,9 @@ def render(findings: Sequence[Finding], result, lang: str = "en", *,
                           p=format_percent(v["threshold"], lang, decimals=0)))
         elif f.kind == "ties":
             for run in v["runs"]:
-                scores = tr("cc_comma", lang).join(
-                    format_number(v["scores"][c], lang, decimals=3) for c in run)
+                scores = tr("cc_range", lang,
+                            high=format_number(v["scores"][run[0]], lang, decimals=3),
+                            low=format_number(v["scores"][run[-1]], lang, decimals=3))
                 out.append(tr("cc_tie", lang, cities=_join([label(c) for c in run], lang),
                               gap=format_number(v["gap"], lang, decimals=2), scores=scores))
         elif f.kind == "leader":

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from .exceptions import FrameworkError
 from .i18n import format_number
 
 __all__ = ["MESSAGES", "localise", "localise_fix"]
@@ -105,8 +106,7 @@ def localise(error, lang: str = "en") -> str:
         return str(error)
     problems = list(getattr(error, "problems", None) or [])
     if problems and any(getattr(p, "code", None) for p in problems):
-        what = "what_framework" if "in the framework" in str(error).split("\n")[0] \
-            else "what_data"
+        what = "what_framework" if isinstance(error, FrameworkError) else "what_data"
         table = MESSAGES.get(lang, {})
         lines = [table.get("problems", "{n}:").format(n=format_number(len(problems), lang),
                                                       what=table.get(what, ""))]

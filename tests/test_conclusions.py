@@ -52,10 +52,16 @@ def test_the_claims_match_the_numbers(default):
     assert set(found["unlikely"].cities) == {c for c in p_top.index if p_top[c] < UNLIKELY}
 
     scores = result.ranking.scores.sort_values(ascending=False)
-    tied_pairs = {frozenset(p) for run_ in found["ties"].values["runs"]
-                  for p in zip(run_, run_[1:], strict=False)}
-    for a, b in zip(scores.index, scores.index[1:], strict=False):
-        assert (abs(scores[a] - scores[b]) < TIE_GAP) == (frozenset((a, b)) in tied_pairs)
+    order = list(scores.index)
+    runs = found["ties"].values["runs"]
+    assert runs == [["128747", "418863"], ["124665", "115019"]]  # Karaj-Isfahan, Mashhad-Shiraz
+    for run_ in runs:  # each group: neighbours, all within the gap of each other ...
+        first, last = order.index(run_[0]), order.index(run_[-1])
+        assert order[first:last + 1] == run_
+        assert scores[run_[0]] - scores[run_[-1]] < TIE_GAP
+        # ... and maximal: the next city is not within the gap of the group's first
+        if last + 1 < len(order):
+            assert scores[run_[0]] - scores[order[last + 1]] >= TIE_GAP
 
     leaders = found["leader"].values["leaders"]
     assert leaders == {m: r.sort_values(kind="stable").index[0] for m, r in by_method.items()}
@@ -82,7 +88,7 @@ def test_the_sentences_say_the_numbers_in_both_languages(default):
     text = " ".join(en)
     assert "Ahvaz and Isfahan are in the top 5 under at least 90% of 2,000 weight draws" in text
     assert "Tabriz is in the top 5 under fewer than 10% of the weight draws" in text
-    assert "Mashhad, Shiraz and Kermanshah score within 0.01 of each other" in text
+    assert "Mashhad and Shiraz score within 0.01 of each other (0.400 to 0.394)" in text
     share = found["variance"].values["shares"]["method"]
     assert f"the method explains {round(100 * share)}%" in text
     assert "disagrees with every other standard framework" in text
@@ -102,6 +108,21 @@ def test_no_confident_city_is_said_plainly():
     lines = render(found, SimpleResult(ranking), "en", names={c: c.upper() for c in frame.index})
     assert lines[0].startswith("No city is in the top 2 under at least 90% of the 500 weight")
     assert any("C1, C2, C3 and C4 score within 0.01 of each other" in line for line in lines)
+
+
+def test_ties_are_groups_within_the_gap_not_chains_and_lists_are_capped():
+    """413 cities: chains of small steps are not one tie, and long lists are counted."""
+    from citykit.eligibility import PRESETS
+
+    result = run(Scenario(eligibility=PRESETS["all-cities"]))
+    found = {f.kind: f for f in conclusions(result, robustness(result))}
+    scores = result.ranking.scores
+    for run_ in found["ties"].values["runs"]:
+        assert scores[list(run_)].max() - scores[list(run_)].min() < TIE_GAP
+    lines = render(list(found.values()), result, "en")
+    assert max(len(line) for line in lines) < 300
+    assert any(re.match(r"\d+ cities are in the top 5 under fewer than 10%", line)
+               for line in lines)
 
 
 class SimpleResult:
