@@ -32,6 +32,7 @@ __all__ = ["MESSAGES", "localise", "localise_fix"]
 MESSAGES: dict[str, dict[str, str]] = {
     "fa": {
         "problems": "{n} مشکل در {what}:",
+        "more": " و {n} ردیف دیگر",
         "what_data": "داده‌ها",
         "what_framework": "چارچوب",
         "missing_column": "ستون لازم «{column}» نیست.",
@@ -39,6 +40,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "not_a_number": "عدد انتظار می‌رفت، اما آمده است: {examples}.",
         "not_a_number.fix": "عددها را با ممیز و بی‌واحد بنویسید؛ مقدار گمشده را خالی بگذارید "
                             "(هرگز ۰).",
+        "empty_id": "ستون «{column}» در ردیف‌های {rows}{more} خالی است.",
+        "empty_id.fix": "به هر ردیف یک «{column}» بدهید.",
+        "duplicate_id": "«{column}» تکراری {ids} در ردیف‌های {rows}{more}.",
+        "duplicate_id.fix": "هر «{column}» تنها یک بار بیاید؛ تکراری‌ها را یکی کنید یا شمارهٔ "
+                            "تازه بدهید.",
+        "unknown_id": "«{column}» ناشناخته {ids} (ردیف‌های {rows}{more})؛ باید یکی از شناسه‌های "
+                      "{target} باشد.",
+        "unknown_id.fix": "شناسه‌ها را درست کنید یا آنها را به {target} بیفزایید.",
+        "year_not_whole": "سال در ردیف‌های {rows}{more} عدد درست نیست.",
+        "year_not_whole.fix": "سال مرجع را بنویسید، مثلاً ۲۰۱۶.",
+        "repeated_value": "{n} ردیف همان entity_id، level، indicator و year را تکرار می‌کنند "
+                          "(ردیف‌های {rows}{more}).",
+        "repeated_value.fix": "برای هر موجودیت، شاخص و سال تنها یک مقدار نگه دارید.",
         "framework_no_data": "هیچ‌یک از مؤلفه‌های چارچوب «{framework}» در مجموعه دادهٔ "
                              "«{dataset}» داده ندارد.",
         "framework_no_data.fix": "مؤلفه‌هایش را به شاخص‌های مجموعه داده نگاشت کنید (citykit "
@@ -65,8 +79,13 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
-def _value(value, lang: str):
-    """A parameter as text in `lang`: numbers in its digits, lists joined, family codes named."""
+def _value(value, lang: str, name: str = ""):
+    """A parameter as text in `lang`: numbers in its digits, lists joined; ``more`` (rows not
+    listed) as " and N more" in words."""
+    if name == "more":
+        n = int(value or 0)
+        return "" if n <= 0 else MESSAGES.get(lang, {}).get("more", " +{n}").format(
+            n=format_number(n, lang))
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int | float):
@@ -82,7 +101,7 @@ def _said(code: str | None, params: Mapping | None, lang: str, suffix: str = "")
     template = table.get(f"{code}{suffix}") if code else None
     if template is None:
         return None
-    values = {k: _value(v, lang) for k, v in (params or {}).items()}
+    values = {k: _value(v, lang, k) for k, v in (params or {}).items()}
     if code == "shortlist_conflict":  # the conflicting families by name
         values["families"] = "، ".join(table.get(f"family_{f}", f)
                                        for f in (params or {}).get("families", ()))

@@ -87,6 +87,11 @@ def _rows_text(rows: list[int]) -> str:
     return shown + (f" and {len(rows) - _MAX_ROWS_SHOWN} more" if len(rows) > _MAX_ROWS_SHOWN else "")
 
 
+def _rows_said(rows: list[int]) -> dict:
+    """Rows as message params (:mod:`citykit.messages`): those shown, and how many more."""
+    return {"rows": list(rows[:_MAX_ROWS_SHOWN]), "more": max(len(rows) - _MAX_ROWS_SHOWN, 0)}
+
+
 def _closest(word: str, choices) -> str:
     near = difflib.get_close_matches(str(word), [str(c) for c in choices], n=3, cutoff=0.6)
     return f" Closest known: {', '.join(map(repr, near))}." if near else ""
@@ -342,14 +347,16 @@ def _check_key(name: str, file: str, frame: pd.DataFrame, problems: list[Problem
     empty = ids.isna() | (ids == "")
     if empty.any():
         problems.append(Problem(file, f"empty {key} in rows {_rows_text(_rows(empty))}",
-                                column=key, fix=f"give every row a {key}."))
+                                column=key, fix=f"give every row a {key}.",
+                                code="empty_id", params={"column": key, **_rows_said(_rows(empty))}))
     dup = ids.duplicated(keep=False) & ~empty
     if dup.any():
         values = sorted(set(ids[dup]))
+        shown = f"{values[:5]}{' …' if len(values) > 5 else ''}"
         problems.append(Problem(
-            file, f"duplicate {key} {values[:5]}{' …' if len(values) > 5 else ''} in rows "
-                  f"{_rows_text(_rows(dup))}", column=key,
-            fix=f"each {key} must appear once; merge or renumber the duplicates."))
+            file, f"duplicate {key} {shown} in rows {_rows_text(_rows(dup))}", column=key,
+            fix=f"each {key} must appear once; merge or renumber the duplicates.",
+            code="duplicate_id", params={"column": key, "ids": shown, **_rows_said(_rows(dup))}))
 
 
 def _check_reference(file: str, frame: pd.DataFrame, column: str, known: set, target: str,
@@ -359,11 +366,13 @@ def _check_reference(file: str, frame: pd.DataFrame, column: str, known: set, ta
     unknown = ~ids.isin(known) & ~empty
     if unknown.any():
         values = sorted(set(ids[unknown]))
+        shown = f"{values[:5]}{' …' if len(values) > 5 else ''}"
         problems.append(Problem(
-            file, f"unknown {column} {values[:5]}{' …' if len(values) > 5 else ''} "
-                  f"(rows {_rows_text(_rows(unknown))}); expected one of the {len(known)} ids in "
-                  f"{target}." + _closest(values[0], known),
-            column=column, fix=f"correct the ids or add them to {target}."))
+            file, f"unknown {column} {shown} (rows {_rows_text(_rows(unknown))}); expected one of "
+                  f"the {len(known)} ids in {target}." + _closest(values[0], known),
+            column=column, fix=f"correct the ids or add them to {target}.",
+            code="unknown_id", params={"column": column, "ids": shown, "target": target,
+                                       **_rows_said(_rows(unknown))}))
     if empty.any() and not allow_empty:
         problems.append(Problem(file, f"empty {column} in rows {_rows_text(_rows(empty))}",
                                 column=column, fix=f"every row needs a {column}."))
@@ -531,9 +540,10 @@ def _check_values(tables, files, ids, problems, *, partial: bool) -> None:
     values["year"] = coerce_numeric(values["year"], file=f, column="year", problems=problems)
     not_int = values["year"].notna() & (values["year"] % 1 != 0)
     if not_int.any():
-        problems.append(Problem(f, f"year is not a whole number in rows "
+        problems.append(Problem(f, "year is not a whole number in rows "
                                    f"{_rows_text(_rows(not_int))}", column="year",
-                                fix="write the reference year, e.g. 2016."))
+                                fix="write the reference year, e.g. 2016.",
+                                code="year_not_whole", params=_rows_said(_rows(not_int))))
     empty_value = blank.fillna(True).astype(bool)  # unparseable cells were reported above
     if empty_value.any():
         problems.append(Problem(
@@ -548,4 +558,5 @@ def _check_values(tables, files, ids, problems, *, partial: bool) -> None:
         problems.append(Problem(
             f, f"{int(dup.sum())} rows repeat the same entity_id, level, indicator and year "
                f"(rows {_rows_text(_rows(dup))})",
-            fix="keep one value per entity, indicator and year."))
+            fix="keep one value per entity, indicator and year.",
+            code="repeated_value", params={"n": int(dup.sum()), **_rows_said(_rows(dup))}))

@@ -55,3 +55,23 @@ def test_an_error_without_a_code_or_translation_stays_english():
     assert localise(CityKitError("plain"), "fa") == "plain"
     assert localise(CityKitError("x", code="no_such_code"), "fa") == "x"
     assert localise(ValueError("boom"), "fa") == "boom"
+
+
+def test_common_validation_problems_are_said_in_persian(tmp_path):
+    """Duplicates, unknown ids and repeated values: Persian text, Persian digits, and the rows
+    not listed counted in words."""
+    from citykit.data import load_dataset, save_dataset, validate_dataset
+
+    folder = save_dataset(load_dataset("iran"), tmp_path / "ds", provinces=["IR-07"],
+                          checksums=False)
+    cities = pd.read_csv(folder / "cities.csv", dtype=str)
+    cities.loc[1, "city_id"] = cities.loc[0, "city_id"]          # a duplicate id
+    cities.loc[2, "province_code"] = "IR-99"                     # an unknown province
+    cities.to_csv(folder / "cities.csv", index=False)
+    problems, _ = validate_dataset(folder)
+    said = {p.code: localise(p, "fa") for p in problems if p.code}
+    assert said["duplicate_id"].startswith("«city_id» تکراری") and "ردیف‌های ۱، ۲" in \
+        said["duplicate_id"]
+    assert said["unknown_id"].startswith("«province_code» ناشناخته ['IR-99']")
+    assert all(not re.search("[0-9]", text.replace("IR-99", "").replace(
+        cities.loc[0, "city_id"], "")) for text in said.values()), said
