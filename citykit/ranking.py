@@ -326,26 +326,27 @@ def _score(method, normalised: np.ndarray, w: np.ndarray, params: dict) -> tuple
     return method.score(normalised, w, **params)
 
 
-def _slice_params(params: dict, normalised: pd.DataFrame, cols: list) -> dict:
-    """Per-criterion options (e.g. PROMETHEE thresholds) restricted to a group's criteria."""
-    m = normalised.shape[1]
-    index = [normalised.columns.get_loc(c) for c in cols]
-    return {k: (np.asarray(v)[index] if np.ndim(v) == 1 and len(v) == m else v)
-            for k, v in params.items()}
-
-
 def _group_scores(method, normalised: pd.DataFrame, weights: pd.Series, groups: pd.Series,
                   params: dict) -> pd.DataFrame:
+    """Each group's score: the method on the group's criteria, weights rescaled to sum to 1.
+
+    Works on positions (numpy), not labels: pandas label lookups on string columns cost more
+    than the scoring itself (every re-ranking computes the sub-index and dimension scores).
+    """
+    labels = groups.reindex(normalised.columns).to_numpy(dtype=object)
+    codes, names = pd.factorize(labels)  # first-seen order; None and NaN get -1 (no group)
+    values = normalised.to_numpy(dtype=float)
+    w_all = weights.reindex(normalised.columns).to_numpy(dtype=float)
+    m = values.shape[1]
     out = {}
-    for group, members in groups.groupby(groups, sort=False).groups.items():
-        if group is None or (isinstance(group, float) and np.isnan(group)):
-            continue
-        cols = list(members)
-        w = weights[cols].to_numpy()
+    for g, group in enumerate(names):
+        index = np.flatnonzero(codes == g)
+        w = w_all[index]
         if w.sum() <= 0:
             continue
-        sub = normalised[cols].to_numpy()
-        scores, _ = _score(method, sub, w / w.sum(), _slice_params(params, normalised, cols))
+        sliced = {k: (np.asarray(v)[index] if np.ndim(v) == 1 and len(v) == m else v)
+                  for k, v in params.items()}
+        scores, _ = _score(method, values[:, index], w / w.sum(), sliced)
         out[group] = scores
     return pd.DataFrame(out, index=normalised.index)
 
