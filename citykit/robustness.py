@@ -577,6 +577,9 @@ class FrameworkSensitivity:
     top_k : int
     skipped : dict
         Framework -> why it was not ranked (fewer than 2 criteria with data, or an error).
+    skipped_codes : dict
+        Framework -> the message code of that reason (:mod:`citykit.messages`), where it has one
+        (``"framework_no_data"``: none of its components has data in the dataset).
     """
 
     ranks: pd.DataFrame
@@ -584,6 +587,7 @@ class FrameworkSensitivity:
     top_k_overlap: pd.DataFrame
     top_k: int
     skipped: dict
+    skipped_codes: dict = field(default_factory=dict)
 
 
 def framework_sensitivity(scenario, frameworks: Sequence[str] | None = None, *,
@@ -632,13 +636,17 @@ def framework_sensitivity(scenario, frameworks: Sequence[str] | None = None, *,
     names = list(frameworks) if frameworks is not None else bundled_frameworks()
     k = top_k if top_k is not None else _scenario_settings(scenario, {})["top_k"]
     weights = "framework" if isinstance(scenario.weights, Mapping) else scenario.weights
-    ranks, skipped = {}, {}
+    ranks, skipped, codes = {}, {}, {}
     for name in names:
         try:
             ranking = run(scenario.with_(framework=name, indicators=None, weights=weights),
                           dataset=dataset).ranking
         except CityKitError as err:
             skipped[name] = str(err).splitlines()[-1].strip(" -")
+            code = getattr(err, "code", None) or next(
+                (p.code for p in getattr(err, "problems", None) or [] if p.code), None)
+            if code:
+                codes[name] = code
             continue
         if ranking.normalised.shape[1] < 2:
             skipped[name] = f"only {ranking.normalised.shape[1]} criterion with data"
@@ -656,7 +664,7 @@ def framework_sensitivity(scenario, frameworks: Sequence[str] | None = None, *,
         tau.loc[a, b] = tau.loc[b, a] = float(kendalltau(both[a], both[b]).statistic)
         top_a, top_b = set(table.index[table[a] <= k]), set(table.index[table[b] <= k])
         overlap.loc[a, b] = overlap.loc[b, a] = len(top_a & top_b) / max(len(top_a), len(top_b))
-    return FrameworkSensitivity(table, tau, overlap, k, skipped)
+    return FrameworkSensitivity(table, tau, overlap, k, skipped, codes)
 
 
 # ---------------------------------------------------------------------------------------------

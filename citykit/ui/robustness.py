@@ -1020,7 +1020,8 @@ def framework_agreement_table(sensitivity: FrameworkSensitivity, *, reference: s
                else np.nan for f in ids]
     status = [tr("rob_fw_reference", lang) if f == reference else
               tr("rob_fw_ranked", lang) if f in ranked else
-              tr("rob_fw_no_data", lang) if "has no scored component" in sensitivity.skipped[f]
+              tr("rob_fw_no_data", lang)
+              if sensitivity.skipped_codes.get(f) == "framework_no_data"
               else tr("rob_fw_skipped", lang, reason=sensitivity.skipped[f]) for f in ids]
     # text in both languages: a framework that did not rank shows a dash, not "None"
     tau_col = ["—" if pd.isna(t) else format_number(t, lang, decimals=2) for t in tau]
