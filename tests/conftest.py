@@ -162,3 +162,15 @@ def server(tmp_path_factory, data_folder):
         yield url
     finally:
         stop_app(proc)
+
+
+@pytest.fixture
+def workshop_data(tmp_path, monkeypatch):
+    """A fresh ``$CITYKIT_DATA`` for the app's workshop store, and the library's view of it."""
+    from citykit.ui import workshop as wv
+    from citykit.workshop import WorkshopStore
+
+    monkeypatch.setenv("CITYKIT_DATA", str(tmp_path))
+    wv._store.clear()
+    yield WorkshopStore(tmp_path)
+    wv._store.clear()

@@ -15,7 +15,6 @@ from streamlit.testing.v1 import AppTest
 
 from citykit.data import load_dataset, save_dataset
 from citykit.scenario import Scenario, run
-from citykit.ui import workshop as wv
 from citykit.ui.safe import md
 from citykit.workshop import WorkshopStore
 
@@ -27,11 +26,10 @@ RAW = ("](http", "![", "$x^2$")
 
 
 @pytest.fixture
-def data(tmp_path, monkeypatch) -> WorkshopStore:
-    monkeypatch.setenv("CITYKIT_DATA", str(tmp_path))
-    wv._store.clear()
-    yield WorkshopStore(tmp_path)
-    wv._store.clear()
+def data(workshop_data) -> WorkshopStore:
+    return workshop_data
+
+
 
 
 def open_page(page: str, **params) -> AppTest:

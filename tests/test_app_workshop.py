@@ -27,12 +27,8 @@ DIMENSIONS = ("human_capital", "economy", "urban_scale", "labour_market", "healt
 
 
 @pytest.fixture
-def data(tmp_path, monkeypatch) -> WorkshopStore:
-    """A fresh data folder for the app's store, and the library's view of it."""
-    monkeypatch.setenv("CITYKIT_DATA", str(tmp_path))
-    wv._store.clear()
-    yield WorkshopStore(tmp_path)
-    wv._store.clear()
+def data(workshop_data) -> WorkshopStore:
+    return workshop_data
 
 
 def open_page(**params) -> AppTest:
