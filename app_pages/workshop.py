@@ -361,6 +361,13 @@ def facilitator_view(key: str) -> None:
                  hide_index=True)  # names are data; st.table reads markdown
         if group.notes:
             st.warning(tr("ws_notes", lang, notes=md("; ".join(group.notes))))
+        # what the facilitator did, from the same group result (one read of the store)
+        if len(group.removed):
+            st.markdown(f"**{tr('ws_removed_header', lang)}**")
+            st.dataframe(wv.removed_table(group, lang), hide_index=True, key="ws_removed")
+        if len(group.events):
+            st.markdown(f"**{tr('ws_history_header', lang)}**")
+            st.dataframe(wv.events_table(group, lang), hide_index=True, key="ws_events")
         if group.weights.empty:
             st.info(tr("ws_no_submission", lang))
             return
@@ -401,7 +408,7 @@ def facilitator_view(key: str) -> None:
 
 
 def manage(key: str) -> None:
-    """Remove a participant, change the participant limit, and read what was done."""
+    """Remove a participant and change the participant limit (the live view lists both)."""
     _show("manage")
     with st.expander(tr("ws_manage", lang)):
         left, right = st.columns(2)
@@ -420,13 +427,6 @@ def manage(key: str) -> None:
                             value=store.workshop(ws.code).max_participants, key="ws_limit")
             st.button(tr("ws_limit_button", lang), key="ws_limit_set", on_click=_set_limit,
                       args=(ws.code, key))
-        group = store.group(ws.code)
-        if len(group.removed):
-            st.markdown(f"**{tr('ws_removed_header', lang)}**")
-            st.dataframe(wv.removed_table(group, lang), hide_index=True, key="ws_removed")
-        if len(group.events):
-            st.markdown(f"**{tr('ws_history_header', lang)}**")
-            st.dataframe(wv.events_table(group, lang), hide_index=True, key="ws_events")
 
 
 def saved_scenarios() -> None:
