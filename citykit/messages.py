@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .exceptions import FrameworkError
+from .exceptions import FrameworkError, _cut
 from .i18n import format_number
 
 __all__ = ["MESSAGES", "localise", "localise_fix"]
@@ -105,8 +105,8 @@ def _said(code: str | None, params: Mapping | None, lang: str, suffix: str = "")
     if code == "shortlist_conflict":  # the conflicting families by name
         values["families"] = "، ".join(table.get(f"family_{f}", f)
                                        for f in (params or {}).get("families", ()))
-    try:
-        return template.format(**values)
+    try:  # bounded as the English message is: params may quote a file's values
+        return _cut(template.format(**values))
     except (KeyError, IndexError, ValueError):  # a template and its params out of step
         return None
 

@@ -75,3 +75,11 @@ def test_common_validation_problems_are_said_in_persian(tmp_path):
     assert said["unknown_id"].startswith("«province_code» ناشناخته ['IR-99']")
     assert all(not re.search("[0-9]", text.replace("IR-99", "").replace(
         cities.loc[0, "city_id"], "")) for text in said.values()), said
+
+
+def test_a_translated_message_is_bounded_like_the_english_one():
+    from citykit.exceptions import MAX_MESSAGE_CHARS
+
+    huge = Problem("cities.csv", "duplicate", code="duplicate_id",
+                   params={"column": "city_id", "ids": "x" * 100_000, "rows": [1], "more": 0})
+    assert len(localise(huge, "fa")) <= MAX_MESSAGE_CHARS
